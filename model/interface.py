@@ -1,0 +1,84 @@
+"""The one interface every model kind answers.
+
+A classifier turns texts into scores (topic probabilities and stance
+probabilities, as arrays in label order); `predict` turns those scores into
+label strings with the per-topic decision thresholds the model was saved with.
+The CLI, evaluation and benchmarks use only this interface, never the kind.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar, Sequence
+
+import numpy as np
+
+from model.labels import LabelSchema
+
+
+@dataclass(frozen=True)
+class Prediction:
+    topics: list[str]
+    topic_scores: dict[str, float]
+    stance: str
+    stance_scores: dict[str, float]
+
+    def to_dict(self) -> dict:
+        return {
+            "topics": self.topics,
+            "topic_scores": self.topic_scores,
+            "stance": self.stance,
+            "stance_scores": self.stance_scores,
+        }
+
+
+@dataclass
+class Scores:
+    """Raw model output for a batch: rows are texts, columns follow the label schema."""
+
+    topic_probs: np.ndarray  # (n, n_topics), independent sigmoid-like probabilities
+    stance_probs: np.ndarray  # (n, n_stances), each row sums to 1
+
+
+class Classifier(ABC):
+    """Base class: subclasses set `kind`, implement `scores`, `save` and `load`."""
+
+    kind: ClassVar[str]
+    labels: LabelSchema
+    thresholds: dict[str, float]
+
+    @abstractmethod
+    def scores(self, texts: Sequence[str]) -> Scores:
+        """Probabilities for each text; never truncates a text silently."""
+
+    @abstractmethod
+    def save(self, directory: Path) -> list[str]:
+        """Write the weights into `directory`; return the file names written.
+
+        `model.io.save_model` writes the metadata and records each file's sha256.
+        """
+
+    @classmethod
+    @abstractmethod
+    def load(cls, directory: Path, meta: dict) -> "Classifier":
+        """Rebuild the classifier from a directory written by `save`."""
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        return predictions_from_scores(self.scores(texts), self.labels, self.thresholds)
+
+
+def predictions_from_scores(scores: Scores, labels: LabelSchema, thresholds: dict[str, float]) -> list[Prediction]:
+    cut = np.array([thresholds.get(t, 0.5) for t in labels.topics])
+    chosen = scores.topic_probs >= cut
+    results = []
+    for topic_row, chosen_row, stance_row in zip(scores.topic_probs, chosen, scores.stance_probs):
+        results.append(
+            Prediction(
+                topics=[t for t, keep in zip(labels.topics, chosen_row) if keep],
+                topic_scores={t: round(float(p), 4) for t, p in zip(labels.topics, topic_row)},
+                stance=labels.stances[int(np.argmax(stance_row))],
+                stance_scores={s: round(float(p), 4) for s, p in zip(labels.stances, stance_row)},
+            )
+        )
+    return results

@@ -1,0 +1,104 @@
+"""Saving and loading model directories.
+
+One trained model is one directory: `trilat.json` (kind, labels, thresholds,
+resolved config, provenance, dev metrics and the sha256 of every weight
+file), the weights in a format that runs no code on load, and a model card.
+Loading dispatches on the recorded kind, so callers never branch on it.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+from pathlib import Path
+
+from model.errors import ModelError
+from model.interface import Classifier
+from model.labels import LabelSchema
+
+META_FILE = "trilat.json"
+FORMAT_VERSION = 1
+# kind -> (module, class); imported lazily so the TF-IDF path never pays for torch.
+KINDS = {
+    "tfidf": ("model.tfidf", "TfidfClassifier"),
+    "transformer": ("model.transformer", "TransformerClassifier"),
+}
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default"
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save_model(classifier: Classifier, directory: Path, **extra_meta) -> Path:
+    """Write weights and `trilat.json`; `extra_meta` holds config, provenance, metrics."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    weight_files = sorted(classifier.save(directory))
+    meta = {
+        "format_version": FORMAT_VERSION,
+        "kind": classifier.kind,
+        "labels": classifier.labels.to_dict(),
+        "thresholds": classifier.thresholds,
+        "files": {name: sha256_file(directory / name) for name in weight_files},
+        **extra_meta,
+    }
+    (directory / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return directory
+
+
+def read_meta(directory: Path) -> dict:
+    path = Path(directory)
+    if not path.exists():
+        raise ModelError(f"model directory not found: {path}")
+    if not path.is_dir():
+        raise ModelError(f"expected a model directory, got a file: {path}")
+    meta_path = path / META_FILE
+    if not meta_path.is_file():
+        raise ModelError(f"{path} is not a trilat model directory ({META_FILE} is missing)")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{meta_path} is corrupted: {exc}") from None
+    if not isinstance(meta, dict):
+        raise ModelError(f"{meta_path} is corrupted: expected a JSON object")
+    missing = [key for key in ("kind", "labels", "thresholds", "files") if key not in meta]
+    if missing:
+        raise ModelError(f"{meta_path} is incomplete: missing {', '.join(missing)}")
+    return meta
+
+
+def verify_files(directory: Path, meta: dict) -> None:
+    """Every weight file recorded at save time must be present and unchanged."""
+    for name, expected in meta["files"].items():
+        path = Path(directory) / name
+        if not path.is_file():
+            raise ModelError(f"{directory} is incomplete: {name} is missing")
+        if sha256_file(path) != expected:
+            raise ModelError(f"{directory} is corrupted: {name} does not match its recorded sha256")
+
+
+def load_model(directory: Path | str | None = None) -> Classifier:
+    """Load a saved model of any kind; `None` loads the committed default model."""
+    directory = Path(directory) if directory is not None else DEFAULT_MODEL_DIR
+    meta = read_meta(directory)
+    kind = meta["kind"]
+    if kind not in KINDS:
+        raise ModelError(f"{directory}: unknown model kind {kind!r} (known kinds: {', '.join(KINDS)})")
+    verify_files(directory, meta)
+    try:
+        LabelSchema.from_dict(meta["labels"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"{directory}: bad label schema in {META_FILE}: {exc}") from None
+    module_name, class_name = KINDS[kind]
+    cls = getattr(importlib.import_module(module_name), class_name)
+    try:
+        return cls.load(directory, meta)
+    except ModelError:
+        raise
+    except Exception as exc:  # any library error while reading weights means a broken directory
+        raise ModelError(f"{directory}: cannot load {kind} model: {type(exc).__name__}: {exc}") from None

@@ -1,0 +1,91 @@
+"""TF-IDF + logistic regression classifier (inference side).
+
+Stored as plain data, so loading runs no code from the file: `tfidf.json`
+holds the vectorizer settings and vocabularies, `tfidf.npz` the idf vectors
+and the logistic-regression weights. Probabilities are computed here from
+the weights (sigmoid per topic, softmax over stances), exactly as
+scikit-learn's `predict_proba` computes them.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from model.interface import Classifier, Scores
+from model.labels import LabelSchema
+
+SETTINGS_FILE = "tfidf.json"
+ARRAYS_FILE = "tfidf.npz"
+# Vectorizer settings that define the features; everything else keeps its default.
+VECTORIZER_KEYS = ("analyzer", "ngram_range", "lowercase", "sublinear_tf", "norm", "use_idf", "smooth_idf", "token_pattern")
+
+
+class TfidfClassifier(Classifier):
+    kind = "tfidf"
+
+    def __init__(self, labels: LabelSchema, thresholds: dict[str, float], vectorizers: list, topic_weights, stance_weights):
+        """`topic_weights` and `stance_weights` are (coef, intercept) pairs over the joined features."""
+        self.labels = labels
+        self.thresholds = thresholds
+        self.vectorizers = vectorizers  # fitted TfidfVectorizers whose outputs are concatenated
+        self.topic_coef, self.topic_intercept = topic_weights  # (n_topics, n_features), (n_topics,)
+        self.stance_coef, self.stance_intercept = stance_weights  # (n_stances, n_features), (n_stances,)
+
+    def features(self, texts: Sequence[str]):
+        from scipy.sparse import hstack
+
+        return hstack([v.transform(list(texts)) for v in self.vectorizers]).tocsr()
+
+    def scores(self, texts: Sequence[str]) -> Scores:
+        features = self.features(texts)
+        topic_logits = features @ self.topic_coef.T + self.topic_intercept
+        stance_logits = features @ self.stance_coef.T + self.stance_intercept
+        stance_logits -= stance_logits.max(axis=1, keepdims=True)
+        stance_probs = np.exp(stance_logits)
+        stance_probs /= stance_probs.sum(axis=1, keepdims=True)
+        return Scores(topic_probs=1.0 / (1.0 + np.exp(-topic_logits)), stance_probs=stance_probs)
+
+    def save(self, directory: Path) -> list[str]:
+        directory = Path(directory)
+        settings = []
+        arrays = {
+            "topic_coef": self.topic_coef,
+            "topic_intercept": self.topic_intercept,
+            "stance_coef": self.stance_coef,
+            "stance_intercept": self.stance_intercept,
+        }
+        for i, vectorizer in enumerate(self.vectorizers):
+            params = vectorizer.get_params()
+            vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
+            settings.append({"params": {k: params[k] for k in VECTORIZER_KEYS}, "vocabulary": vocabulary})
+            arrays[f"idf_{i}"] = vectorizer.idf_
+        (directory / SETTINGS_FILE).write_text(json.dumps({"vectorizers": settings}, ensure_ascii=False), encoding="utf-8")
+        np.savez_compressed(directory / ARRAYS_FILE, **arrays)
+        return [SETTINGS_FILE, ARRAYS_FILE]
+
+    @classmethod
+    def load(cls, directory: Path, meta: dict) -> "TfidfClassifier":
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        directory = Path(directory)
+        settings = json.loads((directory / SETTINGS_FILE).read_text(encoding="utf-8"))
+        with np.load(directory / ARRAYS_FILE, allow_pickle=False) as arrays:
+            vectorizers = []
+            for i, spec in enumerate(settings["vectorizers"]):
+                params = dict(spec["params"], ngram_range=tuple(spec["params"]["ngram_range"]), dtype=np.float64)
+                vectorizer = TfidfVectorizer(**params)
+                vectorizer.vocabulary_ = {term: index for index, term in enumerate(spec["vocabulary"])}
+                vectorizer.idf_ = arrays[f"idf_{i}"]
+                vectorizers.append(vectorizer)
+            topic_weights = (arrays["topic_coef"], arrays["topic_intercept"])
+            stance_weights = (arrays["stance_coef"], arrays["stance_intercept"])
+        return cls(
+            labels=LabelSchema.from_dict(meta["labels"]),
+            thresholds={k: float(v) for k, v in meta["thresholds"].items()},
+            vectorizers=vectorizers,
+            topic_weights=topic_weights,
+            stance_weights=stance_weights,
+        )

@@ -1,0 +1,51 @@
+"""`trilat train`: config file in, saved model directory out."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from model.io import save_model
+from training.card import write_model_card
+from training.config import RunConfig, config_to_dict, load_config
+from training.data import read_records
+from training.evaluate import evaluate_model
+from training.provenance import provenance, seed_everything
+
+
+@dataclass
+class TrainResult:
+    directory: Path
+    dev_metrics: dict
+
+
+def train_from_file(config_path: Path, overrides: Sequence[str] = (), output: Path | None = None, resume: bool = False) -> TrainResult:
+    config = load_config(config_path, overrides)
+    if output is not None:
+        config.output = str(output)
+    return train(config, resume=resume)
+
+
+def train(config: RunConfig, resume: bool = False) -> TrainResult:
+    labels = config.labels.schema()
+    train_records = read_records(config.data.train, labels)
+    dev_records = read_records(config.data.dev, labels)
+    seed_everything(config.seed)
+    output = Path(config.output)
+    if config.kind == "tfidf":
+        from training.tfidf import fit_tfidf
+
+        classifier = fit_tfidf(config, train_records, dev_records)
+        is_main = True
+    else:
+        from training.transformer import fit_transformer
+
+        classifier, is_main = fit_transformer(config, train_records, dev_records, resume=resume)
+    metrics = evaluate_model(classifier, dev_records)
+    if is_main:  # under torchrun only rank 0 writes the model
+        record = provenance(config.seed, {"train": config.data.train, "dev": config.data.dev})
+        resolved = config_to_dict(config)
+        save_model(classifier, output, config=resolved, provenance=record, dev_metrics=metrics)
+        counts = {"train": len(train_records), "dev": len(dev_records)}
+        write_model_card(output, resolved, metrics, record, counts)
+    return TrainResult(directory=output, dev_metrics=metrics)

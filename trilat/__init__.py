@@ -1,0 +1,1 @@
+"""trilat: topic and stance classifier for paragraphs on US–Japan–South Korea relations."""

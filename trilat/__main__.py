@@ -1,0 +1,3 @@
+from trilat.cli import main
+
+main()

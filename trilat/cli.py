@@ -1,0 +1,154 @@
+"""The `trilat` command line: train, classify, evaluate.
+
+Each command parses its options, calls one library function and prints.
+Heavy libraries (numpy, scikit-learn, torch) are imported inside the
+commands, so `trilat --help` stays fast.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+
+class OneLineErrors(TyperGroup):
+    """Report usage errors and `TrilatError`s as one line on stderr with exit code 2."""
+
+    def main(self, *args, **kwargs):
+        from model.errors import TrilatError
+
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except typer.Exit as exc:
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            typer.echo("aborted", err=True)
+            sys.exit(130)
+        except typer.TyperException as exc:  # usage errors: bad option, missing argument
+            if not exc.format_message().strip():  # bare `trilat`: the help was printed
+                sys.exit(0)
+            typer.echo(f"error: {exc.format_message()}", err=True)
+            sys.exit(2)
+        except TrilatError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+app = typer.Typer(
+    cls=OneLineErrors,
+    help="Tag paragraphs on US–Japan–South Korea relations with topics and a stance toward trilateral cooperation.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+ModelOption = Annotated[
+    Optional[Path], typer.Option("--model", "-m", help="Saved model directory (default: the model shipped with trilat).")
+]
+
+
+@app.command()
+def train(
+    config: Annotated[Path, typer.Argument(help="YAML config file, e.g. configs/tfidf.yaml or configs/minilm.yaml.")],
+    set_: Annotated[list[str], typer.Option("--set", help="Override a config value: key.path=value (repeatable).")] = [],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Model directory to write (default: the config's output).")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted transformer run from its last epoch checkpoint.")] = False,
+) -> None:
+    """Train a model from a config file and save it as one directory."""
+    from training.pipeline import train_from_file
+
+    result = train_from_file(config, set_, output, resume=resume)
+    metrics = result.dev_metrics
+    typer.echo(
+        f"saved {result.directory}  dev topic macro F1 {metrics['topics']['macro_f1']:.3f}"
+        f"  stance macro F1 {metrics['stance']['macro_f1']:.3f}",
+        err=True,
+    )
+
+
+@app.command()
+def classify(
+    texts: Annotated[Optional[list[str]], typer.Argument(help="Paragraph text(s) to classify; each is split into paragraphs.")] = None,
+    file: Annotated[Optional[str], typer.Option("--file", "-f", help="Text or .jsonl file to classify; '-' reads standard input.")] = None,
+    model: ModelOption = None,
+    fmt: Annotated[str, typer.Option("--format", help="Output format: table (people), jsonl or csv (pipelines).")] = "table",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write results to this file instead of standard output.")] = None,
+    split: Annotated[str, typer.Option("--split", help="Paragraph splitting: auto, lines (one per line) or blank (blank lines only).")] = "auto",
+    input_format: Annotated[str, typer.Option("--input-format", help="auto (by file extension), text or jsonl (records with 'text', keeping 'id').")] = "auto",
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Paragraphs scored at a time.")] = 64,
+) -> None:
+    """Classify paragraphs from arguments, a file or standard input."""
+    from model.errors import TrilatError
+    from model.inputs import classify_stream, items_from_file, items_from_texts
+    from model.io import load_model
+    from model.split import MODES
+    from trilat.formats import OUTPUT_FORMATS, WRITERS, result_row
+
+    if fmt not in OUTPUT_FORMATS:
+        raise TrilatError(f"unknown --format {fmt!r}; choose one of {', '.join(OUTPUT_FORMATS)}")
+    if split not in MODES:
+        raise TrilatError(f"unknown --split {split!r}; choose one of {', '.join(MODES)}")
+    if bool(texts) == (file is not None):
+        raise TrilatError("give either TEXT arguments or --file (use --file - for standard input)")
+    classifier = load_model(model)
+    items = items_from_file(file, input_format, split) if file is not None else items_from_texts(texts, split)
+    with _output_stream(output) as stream:
+        writer = WRITERS[fmt](stream, classifier.labels)
+        for batch in classify_stream(classifier, items, batch_size):
+            writer.write([result_row(item, prediction) for item, prediction in batch])
+
+
+class _output_stream:
+    """Standard output, or a file opened for writing."""
+
+    def __init__(self, path: Optional[Path]):
+        self.path = path
+        self.handle = None
+
+    def __enter__(self):
+        from model.errors import TrilatError
+
+        if self.path is None:
+            return sys.stdout
+        try:
+            self.handle = open(self.path, "w", encoding="utf-8", newline="")
+        except OSError as exc:
+            raise TrilatError(f"cannot write {self.path}: {exc.strerror}") from None
+        return self.handle
+
+    def __exit__(self, *exc_info):
+        if self.handle is not None:
+            self.handle.close()
+
+
+@app.command()
+def evaluate(
+    model: Annotated[list[Path], typer.Option("--model", "-m", help="Saved model directory (repeat to compare models side by side).")],
+    data: Annotated[Path, typer.Option("--data", "-d", help="Labeled .jsonl or .csv file, e.g. data/test.jsonl or seeds/labeled.jsonl.")],
+    json_: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object with the metrics on standard output.")] = False,
+) -> None:
+    """Score models against labeled paragraphs."""
+    import json
+
+    from training.evaluate import evaluate_files
+    from trilat.tables import metrics_table
+
+    results = evaluate_files(model, data)
+    if json_:
+        payload = results[0][1] if len(results) == 1 else {str(path): metrics for path, metrics in results}
+        typer.echo(json.dumps(payload, indent=2))
+    else:
+        metrics_table(results)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
