@@ -1,8 +1,10 @@
 """Streaming the paragraphs to classify out of text, JSONL files or standard input."""
 from __future__ import annotations
 
+import io
 import json
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, TextIO
@@ -52,10 +54,21 @@ def _check_file(path: Path) -> None:
         raise DataError(f"expected a file, got a directory: {path}")
 
 
-def _open(path: str) -> TextIO:
-    if path == "-":
-        return open(sys.stdin.fileno(), encoding="utf-8", newline="", closefd=False)
-    return open(path, encoding="utf-8", newline="")
+@contextmanager
+def _open(path: str) -> Iterator[TextIO]:
+    if path != "-":
+        with open(path, encoding="utf-8", newline="") as handle:
+            yield handle
+        return
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # an already-decoded stream (as in tests)
+        yield sys.stdin
+        return
+    wrapper = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
+    try:
+        yield wrapper
+    finally:
+        wrapper.detach()  # leave sys.stdin usable
 
 
 def _decoded(handle: TextIO, name: str) -> Iterator[str]:

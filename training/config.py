@@ -8,6 +8,7 @@ with a silently ignored setting.
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -119,6 +120,7 @@ class TransformerRunConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
 
 
+_SCIENTIFIC = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
 RUN_CONFIGS = {"tfidf": TfidfRunConfig, "transformer": TransformerRunConfig}
 RunConfig = TfidfRunConfig | TransformerRunConfig
 
@@ -204,6 +206,8 @@ def _convert(hint: Any, value: Any, key: str) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"config key '{key}' must be a list of strings, got {value!r}")
         return list(value)
+    if hint is float and isinstance(value, str) and _SCIENTIFIC.fullmatch(value.strip()):
+        value = float(value)  # YAML 1.1 reads 5e-5 (no dot) as a string
     expected = {int: (int,), float: (int, float), bool: (bool,), str: (str,)}[hint]
     if isinstance(value, bool) and hint is not bool or not isinstance(value, expected):
         raise ConfigError(f"config key '{key}' must be of type {hint.__name__}, got {value!r}")

@@ -1,0 +1,136 @@
+"""The CLI end to end through typer's CliRunner, and every bad input a user can give."""
+import json
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SEED_LABELS, SEED_TEXT, STARTER_DEV, tfidf_overrides, write_jsonl
+from typer.testing import CliRunner
+
+from trilat.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args, input=None):
+    return runner.invoke(app, [str(a) for a in args], input=input)
+
+
+def assert_one_line_error(result, fragment: str):
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_config_train_evaluate_classify_end_to_end(tmp_path: Path):
+    out = tmp_path / "model"
+    sets = [x for o in tfidf_overrides() for x in ("--set", o)]
+    result = invoke("train", ROOT / "configs" / "tfidf.yaml", *sets, "--output", out)
+    assert result.exit_code == 0, result.output
+    assert {"trilat.json", "tfidf.json", "tfidf.npz", "README.md"} <= {p.name for p in out.iterdir()}
+
+    result = invoke("evaluate", "--model", out, "--data", SEED_LABELS, "--json")
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.stdout)
+    assert metrics["n"] == 46
+    assert set(metrics["topics"]) == {"micro_f1", "macro_f1", "exact_match", "per_label"}
+    assert set(metrics["topics"]["per_label"]["trade"]) == {"precision", "recall", "f1", "support"}
+    assert set(metrics["stance"]) == {"macro_f1", "f_avg", "accuracy", "per_label", "confusion"}
+    assert metrics["stance"]["confusion"]["labels"] == ["favor", "against", "neutral"]
+    assert sum(map(sum, metrics["stance"]["confusion"]["matrix"])) == 46
+
+    result = invoke("classify", "--model", out, "--file", SEED_TEXT, "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 46 and rows[7]["text"].startswith("How US-led alliance")
+    assert set(rows[0]) >= {"id", "index", "start", "end", "topics", "topic_scores", "stance", "stance_scores"}
+    assert rows[0]["stance"] in ("favor", "against", "neutral")
+
+
+def test_classify_formats_stdin_and_jsonl_input(tfidf_model_dir: Path, tmp_path: Path):
+    result = invoke("classify", "--model", tfidf_model_dir, "--file", "-", "--format", "csv", input="Drills resumed.\n\nChip curbs eased.\n")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith("id,index,start,end,topics,score_security") and len(lines) == 3
+
+    result = invoke("classify", "--model", tfidf_model_dir, "--file", STARTER_DEV, "--format", "jsonl", "--output", tmp_path / "o.jsonl")
+    assert result.exit_code == 0, result.output
+    first_id = json.loads(STARTER_DEV.read_text().splitlines()[0])["id"]
+    assert json.loads((tmp_path / "o.jsonl").read_text().splitlines()[0])["id"] == first_id
+
+    result = invoke("classify", "--model", tfidf_model_dir, "One paragraph.", "Another one.")
+    assert result.exit_code == 0 and "One paragraph." in result.stdout and "stance" in result.stdout
+
+
+def test_odd_inputs_still_get_an_answer(tfidf_model_dir: Path):
+    long_text = " ".join(["The allies discussed missile defence and chip supply chains."] * 850)
+    assert len(long_text) > 50_000
+    for text in (long_text, "韓日関係の改善は三カ国協力に不可欠だ。", "🇺🇸🇯🇵🇰🇷 🤝 🚀"):
+        result = invoke("classify", "--model", tfidf_model_dir, "--format", "jsonl", text)
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["stance"] in ("favor", "against", "neutral")
+
+
+def test_help_explains_every_command():
+    for args in ([], ["train"], ["classify"], ["evaluate"]):
+        result = invoke(*args, "--help")
+        assert result.exit_code == 0 and "Usage" in result.stdout
+
+
+def test_bad_inputs_end_in_one_line_and_exit_2(tmp_path: Path, tfidf_model_dir: Path):
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes(b"caf\xe9 au lait\n")
+    blank = tmp_path / "blank.txt"
+    blank.write_text("  \n\n\t\n")
+    malformed = tmp_path / "bad.jsonl"
+    malformed.write_text('{"id": "1", "text": "ok"}\n{"id": 2,\n')
+    unknown = write_jsonl(tmp_path / "unknown.jsonl", [{"id": "1", "text": "x", "topics": ["weather"], "stance": "neutral"}])
+    m = ["--model", tfidf_model_dir]
+    assert_one_line_error(invoke("classify", *m, "--file", tmp_path / "missing.txt"), "not found")
+    assert_one_line_error(invoke("classify", *m, "--file", tmp_path), "directory")
+    assert_one_line_error(invoke("classify", *m, "--file", latin), "not UTF-8")
+    assert_one_line_error(invoke("classify", *m, "--file", blank), "empty")
+    assert_one_line_error(invoke("classify", *m, "--file", "-", input="   \n"), "empty")
+    assert_one_line_error(invoke("classify", *m, "--file", malformed), "bad.jsonl:2: malformed JSON")
+    assert_one_line_error(invoke("classify", *m, "--format", "xml", "x"), "--format")
+    assert_one_line_error(invoke("classify", *m), "either TEXT")
+    assert_one_line_error(invoke("evaluate", *m, "--data", unknown), "unknown topic 'weather'")
+    assert_one_line_error(invoke("evaluate", *m, "--data", tmp_path / "nope.jsonl"), "not found")
+    assert_one_line_error(invoke("classify", "--bogus"), "No such option")
+
+
+def test_bad_configs_end_in_one_line_and_exit_2(tmp_path: Path):
+    config = ROOT / "configs" / "tfidf.yaml"
+    assert_one_line_error(invoke("train", config, "--set", "tfidf.topic_cc=1"), "unknown config key 'tfidf.topic_cc'; valid keys:")
+    assert_one_line_error(invoke("train", config, "--set", "seed=abc"), "'seed' must be of type int")
+    assert_one_line_error(invoke("train", tmp_path / "none.yaml"), "not found")
+    assert_one_line_error(invoke("train", config, "--set", "data.train=/nonexistent.jsonl"), "not found")
+
+
+def _copy_model(src: Path, dst: Path) -> Path:
+    dst.mkdir()
+    for f in src.iterdir():
+        (dst / f.name).write_bytes(f.read_bytes())
+    return dst
+
+
+@pytest.mark.parametrize(
+    "damage, fragment",
+    [
+        (lambda d: (d / "trilat.json").unlink(), "trilat.json is missing"),
+        (lambda d: (d / "tfidf.npz").unlink(), "tfidf.npz is missing"),
+        (lambda d: (d / "tfidf.npz").write_bytes(b"garbage"), "does not match its recorded sha256"),
+        (lambda d: (d / "trilat.json").write_text("{broken"), "corrupted"),
+        (lambda d: (d / "trilat.json").write_text('{"kind": "tfidf"}'), "incomplete"),
+        (lambda d: (d / "trilat.json").write_text((d / "trilat.json").read_text().replace('"tfidf"', '"svm"', 1)), "unknown model kind 'svm'"),
+    ],
+)
+def test_broken_model_directories(tmp_path: Path, tfidf_model_dir: Path, damage, fragment):
+    model = _copy_model(tfidf_model_dir, tmp_path / "m")
+    damage(model)
+    assert_one_line_error(invoke("classify", "--model", model, "text"), fragment)
+
+
+def test_missing_model_directory(tmp_path: Path):
+    assert_one_line_error(invoke("classify", "--model", tmp_path / "none", "text"), "model directory not found")
+    assert_one_line_error(invoke("classify", "--model", SEED_TEXT, "text"), "expected a model directory")

@@ -1,0 +1,46 @@
+import numpy as np
+from conftest import ROOT, STARTER_DEV, tfidf_overrides
+
+from model.io import load_model
+from training.data import read_records
+from training.pipeline import train_from_file
+
+
+def test_save_load_gives_identical_predictions(tfidf_model_dir, labels):
+    texts = [r.text for r in read_records(STARTER_DEV, labels)]
+    first, second = load_model(tfidf_model_dir), load_model(tfidf_model_dir)
+    a, b = first.scores(texts), second.scores(texts)
+    assert np.array_equal(a.topic_probs, b.topic_probs) and np.array_equal(a.stance_probs, b.stance_probs)
+    assert first.predict(texts) == second.predict(texts)
+
+
+def test_same_seed_same_predictions(tmp_path, labels):
+    texts = [r.text for r in read_records(STARTER_DEV, labels)]
+    runs = []
+    for name in ("a", "b"):
+        train_from_file(ROOT / "configs" / "tfidf.yaml", tfidf_overrides(), tmp_path / name)
+        runs.append(load_model(tmp_path / name).scores(texts))
+    assert np.allclose(runs[0].topic_probs, runs[1].topic_probs, atol=0, rtol=0)
+    assert np.array_equal(runs[0].stance_probs, runs[1].stance_probs)
+
+
+def test_model_directory_records_provenance(tfidf_model_dir):
+    import json
+
+    meta = json.loads((tfidf_model_dir / "trilat.json").read_text())
+    assert meta["kind"] == "tfidf" and meta["labels"]["topics"] == ["security", "history", "trade"]
+    assert set(meta["thresholds"]) == {"security", "history", "trade"}
+    assert meta["provenance"]["seed"] == 13 and len(meta["provenance"]["data"]["train"]["sha256"]) == 64
+    assert "scikit-learn" in meta["provenance"]["packages"]
+    assert meta["config"]["tfidf"]["min_df"] == 1
+    assert "dev_metrics" in meta and (tfidf_model_dir / "README.md").is_file()
+
+
+def test_overfits_its_training_paragraphs(tmp_path, labels):
+    starter = ROOT / "data" / "starter" / "train.jsonl"
+    out = tmp_path / "m"
+    train_from_file(ROOT / "configs" / "tfidf.yaml", tfidf_overrides(starter, starter) + ["tfidf.topic_c=1000", "tfidf.stance_c=1000"], out)
+    from training.evaluate import evaluate_model
+
+    metrics = evaluate_model(load_model(out), read_records(starter, labels))
+    assert metrics["topics"]["exact_match"] == 1.0 and metrics["stance"]["accuracy"] == 1.0

@@ -1,0 +1,49 @@
+"""Per-epoch resume state, kept apart from the saved model and never pickled.
+
+Tensors (current weights, best weights, AdamW moments) go to safetensors;
+counters, optimizer hyper-parameters and the scheduler position go to JSON.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import torch
+
+from model.errors import TrilatError
+
+STATE_FILE = "trainer_state.json"
+
+
+def save_checkpoint(directory: Path, weights: dict, best_weights: dict, optimizer, scheduler, state: dict) -> None:
+    from safetensors.torch import save_file
+
+    tmp = directory.with_name(directory.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    save_file({k: v.contiguous() for k, v in weights.items()}, tmp / "weights.safetensors")
+    save_file({k: v.contiguous() for k, v in best_weights.items()}, tmp / "best.safetensors")
+    opt = optimizer.state_dict()
+    moments = {f"{index}.{name}": value.contiguous() for index, slots in opt["state"].items() for name, value in slots.items()}
+    save_file(moments, tmp / "optimizer.safetensors")
+    payload = {"state": state, "param_groups": opt["param_groups"], "scheduler": scheduler.state_dict()}
+    (tmp / STATE_FILE).write_text(json.dumps(payload, indent=1), encoding="utf-8")
+    shutil.rmtree(directory, ignore_errors=True)
+    tmp.rename(directory)  # a crash mid-save leaves the previous checkpoint intact
+
+
+def load_checkpoint(directory: Path, optimizer, scheduler) -> tuple[dict, dict, dict]:
+    from safetensors.torch import load_file
+
+    if not (directory / STATE_FILE).is_file():
+        raise TrilatError(f"nothing to resume: no checkpoint in {directory}")
+    payload = json.loads((directory / STATE_FILE).read_text(encoding="utf-8"))
+    moments = load_file(directory / "optimizer.safetensors")
+    slots: dict[int, dict[str, torch.Tensor]] = {}
+    for key, value in moments.items():
+        index, name = key.split(".", 1)
+        slots.setdefault(int(index), {})[name] = value
+    optimizer.load_state_dict({"state": slots, "param_groups": payload["param_groups"]})
+    scheduler.load_state_dict(payload["scheduler"])
+    return load_file(directory / "weights.safetensors"), load_file(directory / "best.safetensors"), payload["state"]

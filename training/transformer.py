@@ -1,0 +1,306 @@
+"""Fine-tuning the multi-task transformer.
+
+The loop is plain PyTorch so it can be read in one sitting: length-grouped
+batches with dynamic padding, AdamW with linear warm-up and decay, gradient
+accumulation, early stopping on dev, a checkpoint per epoch for `--resume`,
+and a JSONL log of dev metrics. Under `torchrun` each process takes its
+shard of every epoch's batches and PyTorch DDP averages the gradients
+(gloo on CPU, NCCL on GPUs).
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from model.backbone import resolve_backbone, weights_file
+from model.io import sha256_file
+from model.transformer import MultiTaskNetwork, TransformerClassifier, build_encoder, encode_windows, pad_batch
+from training.checkpoint import load_checkpoint, save_checkpoint
+from training.config import TransformerRunConfig
+from training.data import Record, to_dataset
+from training.evaluate import metrics_from_scores
+from training.metrics import selection_score, tune_thresholds
+
+LOG_FILE = "train_log.jsonl"
+CHECKPOINT_DIR = "checkpoints"
+
+
+@dataclass
+class Distributed:
+    rank: int = 0
+    world: int = 1
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+
+def init_distributed() -> Distributed:
+    """Join the process group torchrun set up, if any."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world == 1:
+        return Distributed()
+    import torch.distributed as dist
+
+    if not dist.is_initialized():
+        dist.init_process_group(backend="nccl" if torch.cuda.is_available() else "gloo")
+    torch.set_num_threads(max(1, (os.cpu_count() or 1) // world))
+    return Distributed(rank=dist.get_rank(), world=world)
+
+
+def freeze_layers(network: MultiTaskNetwork, trainable_layers: int, freeze_embeddings: bool) -> None:
+    """Train only the top `trainable_layers` encoder layers (all when -1) and the heads."""
+    encoder = network.encoder
+    layers = encoder.encoder.layer
+    n_frozen = 0 if trainable_layers < 0 else max(len(layers) - trainable_layers, 0)
+    for param in encoder.embeddings.parameters():
+        param.requires_grad = not freeze_embeddings
+    for index, layer in enumerate(layers):
+        for param in layer.parameters():
+            param.requires_grad = index >= n_frozen
+
+
+def length_grouped_batches(lengths: list[int], batch_size: int, seed: int) -> list[list[int]]:
+    """Shuffle, sort within pools of 50 batches by length, then shuffle the batches.
+
+    Batches hold windows of similar length, so dynamic padding wastes little,
+    while every epoch still sees a different order.
+    """
+    rng = random.Random(seed)
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    pool = batch_size * 50
+    batches = []
+    for start in range(0, len(order), pool):
+        chunk = sorted(order[start : start + pool], key=lambda i: lengths[i])
+        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def optimizer_for(network: MultiTaskNetwork, config: TransformerRunConfig) -> torch.optim.Optimizer:
+    """AdamW; heads learn faster than the pretrained encoder; no decay on biases and LayerNorm."""
+    groups = {}
+    for name, param in network.named_parameters():
+        if not param.requires_grad:
+            continue
+        head = not name.startswith("encoder.")
+        decay = param.ndim > 1
+        key = (head, decay)
+        groups.setdefault(key, []).append(param)
+    train = config.train
+    return torch.optim.AdamW(
+        [
+            {"params": params, "lr": train.head_lr if head else train.lr, "weight_decay": train.weight_decay if decay else 0.0}
+            for (head, decay), params in sorted(groups.items())
+        ]
+    )
+
+
+def linear_schedule(optimizer, warmup_steps: int, total_steps: int) -> torch.optim.lr_scheduler.LambdaLR:
+    def factor(step: int) -> float:
+        if step < warmup_steps:
+            return (step + 1) / max(warmup_steps, 1)
+        return max(0.0, (total_steps - step) / max(total_steps - warmup_steps, 1))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+@dataclass
+class TrainingSet:
+    windows: list[list[int]]
+    topic_targets: torch.Tensor  # (n_windows, n_topics)
+    stance_targets: torch.Tensor  # (n_windows,)
+
+
+def build_training_set(tokenizer, records: list[Record], config: TransformerRunConfig) -> TrainingSet:
+    """Every window of every paragraph, each carrying its paragraph's labels."""
+    dataset = to_dataset(records, config.labels.schema())
+    windows, owner = encode_windows(tokenizer, dataset["text"], config.model.max_length, config.model.window_stride)
+    topics = torch.tensor(dataset["topic_targets"], dtype=torch.float32)
+    stances = torch.tensor(dataset["stance_target"], dtype=torch.long)
+    owner_t = torch.tensor(owner, dtype=torch.long)
+    return TrainingSet(windows, topics[owner_t].reshape(len(windows), -1), stances[owner_t])
+
+
+def stance_class_weights(targets: torch.Tensor, n_classes: int) -> torch.Tensor:
+    counts = torch.bincount(targets, minlength=n_classes).float().clamp(min=1.0)
+    return counts.sum() / (n_classes * counts)
+
+
+class Trainer:
+    def __init__(self, config: TransformerRunConfig, train: list[Record], dev: list[Record], dist: Distributed):
+        self.config, self.dev, self.dist = config, dev, dist
+        self.labels = config.labels.schema()
+        self.run_dir = Path(config.output)
+        torch.manual_seed(config.seed)
+        self.classifier = self._build_classifier()
+        self.data = build_training_set(self.classifier.tokenizer, train, config)
+        weights = stance_class_weights(self.data.stance_targets, len(self.labels.stances)) if config.train.class_weights else None
+        self.topic_loss = nn.BCEWithLogitsLoss()
+        self.stance_loss = nn.CrossEntropyLoss(weight=weights)
+        self.network = self.classifier.network
+        self.model = self._wrap(self.network)
+        self.optimizer = optimizer_for(self.network, config)
+        steps_per_epoch = math.ceil(self._batches_per_rank() / config.train.grad_accum)
+        self.total_steps = steps_per_epoch * config.train.epochs
+        if config.train.max_steps > 0:
+            self.total_steps = min(self.total_steps, config.train.max_steps)
+        self.scheduler = linear_schedule(self.optimizer, int(config.train.warmup_ratio * self.total_steps), self.total_steps)
+        self.state = {"epoch": 0, "step": 0, "best_score": -1.0, "best_epoch": 0, "bad_epochs": 0}
+        self.best_weights: dict[str, torch.Tensor] = {}
+
+    def _build_classifier(self) -> TransformerClassifier:
+        from transformers import AutoTokenizer
+
+        model_config = self.config.model
+        backbone_dir = resolve_backbone(model_config.backbone)
+        tokenizer = AutoTokenizer.from_pretrained(backbone_dir)
+        encoder = build_encoder(backbone_dir)
+        network = MultiTaskNetwork(encoder, len(self.labels.topics), len(self.labels.stances), model_config.pooling, model_config.dropout)
+        pretrained = weights_file(backbone_dir)
+        if pretrained is not None:
+            freeze_layers(network, model_config.trainable_layers, model_config.freeze_embeddings)
+        # With pretrained weights on disk only the trained tensors are stored; otherwise all of them.
+        stored = [n for n, p in network.named_parameters() if p.requires_grad or pretrained is None]
+        settings = {
+            "backbone": model_config.backbone,
+            "backbone_sha256": sha256_file(pretrained) if pretrained is not None else None,
+            "base": "backbone" if pretrained is not None else "config",
+            "pooling": model_config.pooling,
+            "max_length": model_config.max_length,
+            "window_stride": model_config.window_stride,
+            "save_dtype": model_config.save_dtype,
+            "stored_keys": stored,
+        }
+        thresholds = {t: 0.5 for t in self.labels.topics}
+        return TransformerClassifier(self.labels, thresholds, network, tokenizer, settings)
+
+    def _wrap(self, network: nn.Module) -> nn.Module:
+        if self.dist.world == 1:
+            return network
+        from torch.nn.parallel import DistributedDataParallel
+
+        return DistributedDataParallel(network)
+
+    def _batches_per_rank(self) -> int:
+        n_batches = math.ceil(len(self.data.windows) / self.config.train.batch_size)
+        return n_batches // self.dist.world
+
+    def _epoch_batches(self, epoch: int) -> list[list[int]]:
+        lengths = [len(w) for w in self.data.windows]
+        batches = length_grouped_batches(lengths, self.config.train.batch_size, self.config.seed + epoch)
+        usable = len(batches) // self.dist.world * self.dist.world  # every rank must run the same number of steps
+        return batches[:usable][self.dist.rank :: self.dist.world]
+
+    def _loss(self, batch: list[int]) -> torch.Tensor:
+        ids, mask = pad_batch([self.data.windows[i] for i in batch], self.classifier.tokenizer.pad_token_id)
+        topic_logits, stance_logits = self.model(ids, mask)
+        train = self.config.train
+        topic = self.topic_loss(topic_logits, self.data.topic_targets[batch]) if self.labels.topics else 0.0
+        stance = self.stance_loss(stance_logits, self.data.stance_targets[batch])
+        return train.topic_loss_weight * topic + train.stance_loss_weight * stance
+
+    def run_epoch(self, epoch: int, progress) -> float:
+        self.model.train()
+        torch.manual_seed(self.config.seed * 1000 + epoch)  # dropout masks reproducible across --resume
+        batches = self._epoch_batches(epoch)
+        accum, total_loss = self.config.train.grad_accum, 0.0
+        for index, batch in enumerate(batches):
+            if self._out_of_steps():
+                break
+            loss = self._loss(batch) / accum
+            loss.backward()
+            total_loss += loss.item() * accum
+            if (index + 1) % accum == 0 or index + 1 == len(batches):
+                torch.nn.utils.clip_grad_norm_(self.network.parameters(), 1.0)
+                self.optimizer.step()
+                self.scheduler.step()
+                self.optimizer.zero_grad(set_to_none=True)
+                self.state["step"] += 1
+            progress.update(1)
+            progress.set_postfix(epoch=epoch + 1, loss=f"{total_loss / (index + 1):.4f}")
+        return total_loss / max(len(batches), 1)
+
+    def _out_of_steps(self) -> bool:
+        return 0 < self.config.train.max_steps <= self.state["step"]
+
+    def evaluate_dev(self) -> tuple[dict, "Scores"]:
+        scores = self.classifier.scores([r.text for r in self.dev])
+        return metrics_from_scores(scores, self.dev, self.labels, self.classifier.thresholds), scores
+
+    def trained_weights(self) -> dict[str, torch.Tensor]:
+        state = self.network.state_dict()
+        return {k: state[k].detach().clone() for k in self.classifier.settings["stored_keys"]}
+
+    def fit(self, resume: bool = False, on_epoch_end: Callable[[int], None] | None = None) -> TransformerClassifier:
+        from tqdm.auto import tqdm
+
+        if resume:
+            self._resume()
+        elif self.dist.is_main:
+            (self.run_dir / LOG_FILE).unlink(missing_ok=True)  # a fresh run starts a fresh log
+        train = self.config.train
+        progress = tqdm(total=len(self._epoch_batches(0)) * train.epochs, initial=len(self._epoch_batches(0)) * self.state["epoch"],
+                        desc="training", unit="batch", disable=not self.dist.is_main, dynamic_ncols=True)
+        for epoch in range(self.state["epoch"], train.epochs):
+            started = time.time()
+            loss = self.run_epoch(epoch, progress)
+            metrics, _ = self.evaluate_dev()
+            self._after_epoch(epoch, loss, metrics, time.time() - started)
+            if on_epoch_end is not None:
+                on_epoch_end(epoch)
+            if self.state["bad_epochs"] >= train.patience or self._out_of_steps():
+                break
+        progress.close()
+        self.network.load_state_dict(self.best_weights or self.trained_weights(), strict=False)
+        _, scores = self.evaluate_dev()
+        gold = np.array([[t in r.topics for t in self.labels.topics] for r in self.dev])
+        self.classifier.thresholds = tune_thresholds(scores.topic_probs, gold, self.labels.topics)
+        return self.classifier
+
+    def _after_epoch(self, epoch: int, loss: float, metrics: dict, seconds: float) -> None:
+        score = selection_score(metrics)
+        improved = score > self.state["best_score"]
+        if improved:
+            self.state.update(best_score=score, best_epoch=epoch + 1, bad_epochs=0)
+            self.best_weights = self.trained_weights()
+        else:
+            self.state["bad_epochs"] += 1
+        self.state["epoch"] = epoch + 1
+        if not self.dist.is_main:
+            return
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        entry = {
+            "epoch": epoch + 1, "step": self.state["step"], "train_loss": round(loss, 5), "seconds": round(seconds, 1),
+            "dev_topic_macro_f1": round(metrics["topics"]["macro_f1"], 4), "dev_stance_macro_f1": round(metrics["stance"]["macro_f1"], 4),
+            "dev_score": round(score, 4), "best": improved,
+        }
+        with open(self.run_dir / LOG_FILE, "a", encoding="utf-8") as log:
+            log.write(json.dumps(entry) + "\n")
+        save_checkpoint(self.run_dir / CHECKPOINT_DIR, self.trained_weights(), self.best_weights, self.optimizer, self.scheduler, self.state)
+
+    def _resume(self) -> None:
+        directory = self.run_dir / CHECKPOINT_DIR
+        weights, best, state = load_checkpoint(directory, self.optimizer, self.scheduler)
+        self.network.load_state_dict(weights, strict=False)
+        self.best_weights, self.state = best, state
+
+
+def fit_transformer(config: TransformerRunConfig, train: list[Record], dev: list[Record], resume: bool = False,
+                    on_epoch_end: Callable[[int], None] | None = None) -> tuple[TransformerClassifier, bool]:
+    """Train and return the classifier with the best dev epoch's weights, and whether this process saves it."""
+    dist = init_distributed()
+    trainer = Trainer(config, train, dev, dist)
+    classifier = trainer.fit(resume=resume, on_epoch_end=on_epoch_end)
+    return classifier, dist.is_main
