@@ -27,6 +27,16 @@ from model.errors import ModelError
 from model.interface import Classifier, Scores
 from model.labels import LabelSchema
 
+def _quiet_transformers() -> None:
+    """Loading a backbone without its unused pooler is expected; keep stderr for real problems."""
+    from transformers.utils import logging
+
+    logging.set_verbosity_error()
+    logging.disable_progress_bar()
+
+
+_quiet_transformers()
+
 WEIGHTS_FILE = "weights.safetensors"
 SETTINGS_FILE = "transformer.json"
 ENCODER_CONFIG_FILE = "config.json"

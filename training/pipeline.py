@@ -17,6 +17,7 @@ from training.provenance import provenance, seed_everything
 class TrainResult:
     directory: Path
     dev_metrics: dict
+    classifier: object  # the trained model, as saved
 
 
 def train_from_file(config_path: Path, overrides: Sequence[str] = (), output: Path | None = None, resume: bool = False) -> TrainResult:
@@ -26,7 +27,7 @@ def train_from_file(config_path: Path, overrides: Sequence[str] = (), output: Pa
     return train(config, resume=resume)
 
 
-def train(config: RunConfig, resume: bool = False) -> TrainResult:
+def train(config: RunConfig, resume: bool = False, on_epoch_end=None) -> TrainResult:
     labels = config.labels.schema()
     train_records = read_records(config.data.train, labels)
     dev_records = read_records(config.data.dev, labels)
@@ -40,7 +41,7 @@ def train(config: RunConfig, resume: bool = False) -> TrainResult:
     else:
         from training.transformer import fit_transformer
 
-        classifier, is_main = fit_transformer(config, train_records, dev_records, resume=resume)
+        classifier, is_main = fit_transformer(config, train_records, dev_records, resume=resume, on_epoch_end=on_epoch_end)
     metrics = evaluate_model(classifier, dev_records)
     if is_main:  # under torchrun only rank 0 writes the model
         record = provenance(config.seed, {"train": config.data.train, "dev": config.data.dev})
@@ -48,4 +49,4 @@ def train(config: RunConfig, resume: bool = False) -> TrainResult:
         save_model(classifier, output, config=resolved, provenance=record, dev_metrics=metrics)
         counts = {"train": len(train_records), "dev": len(dev_records)}
         write_model_card(output, resolved, metrics, record, counts)
-    return TrainResult(directory=output, dev_metrics=metrics)
+    return TrainResult(directory=output, dev_metrics=metrics, classifier=classifier)

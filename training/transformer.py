@@ -264,10 +264,20 @@ class Trainer:
                 break
         progress.close()
         self.network.load_state_dict(self.best_weights or self.trained_weights(), strict=False)
+        self._round_to_save_dtype()
         _, scores = self.evaluate_dev()
         gold = np.array([[t in r.topics for t in self.labels.topics] for r in self.dev])
         self.classifier.thresholds = tune_thresholds(scores.topic_probs, gold, self.labels.topics)
         return self.classifier
+
+    @torch.no_grad()
+    def _round_to_save_dtype(self) -> None:
+        """Make the in-memory model exactly the one that will be saved, so dev metrics and thresholds match it."""
+        if self.classifier.settings["save_dtype"] != "float16":
+            return
+        params = dict(self.network.named_parameters())
+        for key in self.classifier.settings["stored_keys"]:
+            params[key].copy_(params[key].half().float())
 
     def _after_epoch(self, epoch: int, loss: float, metrics: dict, seconds: float) -> None:
         score = selection_score(metrics)
@@ -303,4 +313,9 @@ def fit_transformer(config: TransformerRunConfig, train: list[Record], dev: list
     dist = init_distributed()
     trainer = Trainer(config, train, dev, dist)
     classifier = trainer.fit(resume=resume, on_epoch_end=on_epoch_end)
+    if dist.world > 1:
+        import torch.distributed
+
+        torch.distributed.barrier()
+        torch.distributed.destroy_process_group()
     return classifier, dist.is_main

