@@ -97,6 +97,37 @@ def pad_batch(windows: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torc
     return ids, mask
 
 
+SCALE_SUFFIX = ".int8_scale"
+
+
+def pack_tensors(tensors: dict[str, torch.Tensor], dtype: str) -> dict[str, torch.Tensor]:
+    """Tensors in their storage form: fp32, fp16, or int8 matrices with one fp32 scale per row.
+
+    int8 halves the size of fp16, which lets every encoder layer be fine-tuned
+    and still ship in a small file; vectors (biases, LayerNorm) stay fp16.
+    """
+    packed = {}
+    for key, tensor in tensors.items():
+        tensor = tensor.detach().float()
+        if dtype == "int8" and tensor.ndim == 2:
+            scale = (tensor.abs().amax(dim=1) / 127.0).clamp(min=1e-12)
+            packed[key] = torch.round(tensor / scale[:, None]).clamp(-127, 127).to(torch.int8).contiguous()
+            packed[key + SCALE_SUFFIX] = scale.contiguous()
+        else:
+            packed[key] = tensor.to(torch.float32 if dtype == "float32" else torch.float16).contiguous()
+    return packed
+
+
+def unpack_tensors(packed: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    tensors = {}
+    for key, tensor in packed.items():
+        if key.endswith(SCALE_SUFFIX):
+            continue
+        scale = packed.get(key + SCALE_SUFFIX)
+        tensors[key] = tensor.float() * scale[:, None] if scale is not None else tensor.float()
+    return tensors
+
+
 class TransformerClassifier(Classifier):
     kind = "transformer"
 
@@ -138,10 +169,9 @@ class TransformerClassifier(Classifier):
         from safetensors.torch import save_file
 
         directory = Path(directory)
-        dtype = torch.float16 if self.settings["save_dtype"] == "float16" else torch.float32
         state = self.network.state_dict()
-        stored = {key: state[key].detach().to(dtype).contiguous() for key in self.settings["stored_keys"]}
-        save_file(stored, directory / WEIGHTS_FILE)
+        trained = {key: state[key] for key in self.settings["stored_keys"]}
+        save_file(pack_tensors(trained, self.settings["save_dtype"]), directory / WEIGHTS_FILE)
         (directory / SETTINGS_FILE).write_text(json.dumps(self.settings, indent=2) + "\n", encoding="utf-8")
         self.network.encoder.config.save_pretrained(directory)
         tokenizer_files = self.tokenizer.save_pretrained(directory)
@@ -159,11 +189,11 @@ class TransformerClassifier(Classifier):
         labels = LabelSchema.from_dict(meta["labels"])
         encoder = _encoder_for(directory, settings)
         network = MultiTaskNetwork(encoder, len(labels.topics), len(labels.stances), settings["pooling"], dropout=0.0)
-        stored = load_file(directory / WEIGHTS_FILE)
+        stored = unpack_tensors(load_file(directory / WEIGHTS_FILE))
         missing = set(settings["stored_keys"]) - set(stored)
         if missing:
             raise ModelError(f"{directory}: {WEIGHTS_FILE} lacks {len(missing)} tensors, e.g. {sorted(missing)[0]}")
-        network.load_state_dict({k: v.float() for k, v in stored.items()}, strict=False)
+        network.load_state_dict(stored, strict=False)
         network.eval()
         tokenizer = AutoTokenizer.from_pretrained(directory)
         thresholds = {k: float(v) for k, v in meta["thresholds"].items()}

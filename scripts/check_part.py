@@ -1,7 +1,5 @@
 """Check one or more corpus part files (JSONL) against the writing brief.
 
-Stdlib only, so writers can run it anywhere:
-
     python scripts/check_part.py data/parts/train_A.jsonl [--against data/parts/*.jsonl]
 
 Prints schema errors, label counts per topic combination and stance, genre and
@@ -13,20 +11,14 @@ from __future__ import annotations
 import argparse
 import collections
 import json
-import re
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from training.corpus import near_duplicates  # noqa: E402
+
 TOPICS = ("security", "history", "trade")
 STANCES = ("favor", "against", "neutral")
-WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
-    words = WORD.findall(text.lower())
-    if len(words) < n:
-        return {tuple(words)} if words else set()
-    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
 def load(path: Path) -> tuple[list[dict], list[str]]:
@@ -56,23 +48,10 @@ def load(path: Path) -> tuple[list[dict], list[str]]:
     return records, errors
 
 
-def near_duplicates(records: list[dict], others: list[dict]) -> list[str]:
-    index: dict[tuple[str, ...], set[int]] = collections.defaultdict(set)
-    pool = records + others
-    sh = [shingles(r.get("text", "")) for r in pool]
-    for i, s in enumerate(sh):
-        for g in s:
-            index[g].add(i)
-    found = []
-    for i in range(len(records)):
-        cands = collections.Counter(j for g in sh[i] for j in index[g] if j != i)
-        for j, shared in cands.items():
-            if j < i and j < len(records):
-                continue  # within-file pair already seen from the other side
-            jac = shared / len(sh[i] | sh[j])
-            if jac >= 0.5:
-                found.append(f"{pool[i]['id']} ~ {pool[j]['id']} (Jaccard {jac:.2f})")
-    return found
+def near_duplicate_lines(records: list[dict], others: list[dict]) -> list[str]:
+    own = {r.get("id") for r in records}
+    pairs = near_duplicates(records + others)
+    return [f"{a} ~ {b} (Jaccard {j:.2f})" for a, b, j in pairs if a in own or b in own]
 
 
 def report(records: list[dict]) -> None:
@@ -115,7 +94,7 @@ def main() -> int:
     ids = collections.Counter(r.get("id") for r in records + others)
     errors += [f"duplicate id {i}" for i, c in ids.items() if c > 1]
     report(records)
-    dups = near_duplicates(records, others)
+    dups = near_duplicate_lines(records, others)
     for line in errors + [f"near duplicate: {d}" for d in dups]:
         print("PROBLEM:", line)
     print(f"{len(errors)} schema problems, {len(dups)} near duplicates")

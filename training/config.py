@@ -65,7 +65,7 @@ class ModelConfig:
     trainable_layers: int = 4  # top encoder layers to fine-tune; -1 trains every layer
     freeze_embeddings: bool = True
     dropout: float = 0.1
-    save_dtype: str = "float16"
+    save_dtype: str = "float16"  # storage of the trained tensors: float32, float16, or int8 (per-row scaled matrices)
 
     def check(self) -> None:
         _require(self.pooling in ("mean", "cls"), "model.pooling must be 'mean' or 'cls'")
@@ -73,7 +73,7 @@ class ModelConfig:
         _require(0 <= self.window_stride < self.max_length // 2, "model.window_stride must be in [0, max_length/2)")
         _require(self.trainable_layers >= -1, "model.trainable_layers must be -1 (all) or >= 0")
         _require(0.0 <= self.dropout < 1.0, "model.dropout must be in [0, 1)")
-        _require(self.save_dtype in ("float16", "float32"), "model.save_dtype must be 'float16' or 'float32'")
+        _require(self.save_dtype in ("float32", "float16", "int8"), "model.save_dtype must be 'float32', 'float16' or 'int8'")
 
 
 @dataclass

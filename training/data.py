@@ -30,11 +30,9 @@ class Record:
 def read_records(path: Path | str, labels: LabelSchema) -> list[Record]:
     """All records of a .jsonl or .csv file, validated against `labels`."""
     path = Path(path)
-    _check_readable(path)
-    rows = _csv_rows(path) if path.suffix.lower() == ".csv" else _jsonl_rows(path)
     records: list[Record] = []
     seen: dict[str, int] = {}
-    for lineno, row in rows:
+    for lineno, row in iter_rows(path):
         record = _validate(row, labels, f"{path}:{lineno}")
         if record.id in seen:
             raise DataError(f"{path}:{lineno}: duplicate id {record.id!r} (first on line {seen[record.id]})")
@@ -43,6 +41,13 @@ def read_records(path: Path | str, labels: LabelSchema) -> list[Record]:
     if not records:
         raise DataError(f"{path}: no records (the file is empty)")
     return records
+
+
+def iter_rows(path: Path) -> Iterator[tuple[int, dict]]:
+    """(line number, raw row) pairs of a .jsonl or .csv file, parsed but not validated against labels."""
+    path = Path(path)
+    _check_readable(path)
+    return _csv_rows(path) if path.suffix.lower() == ".csv" else _jsonl_rows(path)
 
 
 def _check_readable(path: Path) -> None:

@@ -31,6 +31,8 @@ def train(config: RunConfig, resume: bool = False, on_epoch_end=None) -> TrainRe
     labels = config.labels.schema()
     train_records = read_records(config.data.train, labels)
     dev_records = read_records(config.data.dev, labels)
+    # Hash the data now: the model must record the files it was trained on, even if they change mid-run.
+    record = provenance(config.seed, {"train": config.data.train, "dev": config.data.dev})
     seed_everything(config.seed)
     output = Path(config.output)
     if config.kind == "tfidf":
@@ -44,7 +46,6 @@ def train(config: RunConfig, resume: bool = False, on_epoch_end=None) -> TrainRe
         classifier, is_main = fit_transformer(config, train_records, dev_records, resume=resume, on_epoch_end=on_epoch_end)
     metrics = evaluate_model(classifier, dev_records)
     if is_main:  # under torchrun only rank 0 writes the model
-        record = provenance(config.seed, {"train": config.data.train, "dev": config.data.dev})
         resolved = config_to_dict(config)
         save_model(classifier, output, config=resolved, provenance=record, dev_metrics=metrics)
         counts = {"train": len(train_records), "dev": len(dev_records)}

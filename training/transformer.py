@@ -24,7 +24,15 @@ from torch import nn
 
 from model.backbone import resolve_backbone, weights_file
 from model.io import sha256_file
-from model.transformer import MultiTaskNetwork, TransformerClassifier, build_encoder, encode_windows, pad_batch
+from model.transformer import (
+    MultiTaskNetwork,
+    TransformerClassifier,
+    build_encoder,
+    encode_windows,
+    pack_tensors,
+    pad_batch,
+    unpack_tensors,
+)
 from training.checkpoint import load_checkpoint, save_checkpoint
 from training.config import TransformerRunConfig
 from training.data import Record, to_dataset
@@ -273,11 +281,8 @@ class Trainer:
     @torch.no_grad()
     def _round_to_save_dtype(self) -> None:
         """Make the in-memory model exactly the one that will be saved, so dev metrics and thresholds match it."""
-        if self.classifier.settings["save_dtype"] != "float16":
-            return
-        params = dict(self.network.named_parameters())
-        for key in self.classifier.settings["stored_keys"]:
-            params[key].copy_(params[key].half().float())
+        rounded = unpack_tensors(pack_tensors(self.trained_weights(), self.classifier.settings["save_dtype"]))
+        self.network.load_state_dict(rounded, strict=False)
 
     def _after_epoch(self, epoch: int, loss: float, metrics: dict, seconds: float) -> None:
         score = selection_score(metrics)

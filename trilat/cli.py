@@ -131,19 +131,27 @@ def evaluate(
     model: Annotated[list[Path], typer.Option("--model", "-m", help="Saved model directory (repeat to compare models side by side).")],
     data: Annotated[Path, typer.Option("--data", "-d", help="Labeled .jsonl or .csv file, e.g. data/test.jsonl or seeds/labeled.jsonl.")],
     json_: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object with the metrics on standard output.")] = False,
+    report: Annotated[Optional[Path], typer.Option("--report", help="Write report.md, metrics.json, errors.jsonl and plots into this directory.")] = None,
+    bootstrap: Annotated[Optional[int], typer.Option("--bootstrap", help="Bootstrap resamples for 95% intervals and paired p-values (default 1000 with --report).")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap resampling: the same seed gives the same intervals.")] = 0,
 ) -> None:
-    """Score models against labeled paragraphs."""
+    """Score models against labeled paragraphs; --report adds plots, intervals and an error listing."""
     import json
 
-    from training.evaluate import evaluate_files
-    from trilat.tables import metrics_table
+    from training.report import DEFAULT_RESAMPLES, evaluate_models, write_report
+    from trilat.tables import evaluation_tables
 
-    results = evaluate_files(model, data)
+    if bootstrap is None and report is not None:
+        bootstrap = DEFAULT_RESAMPLES
+    evaluation = evaluate_models(model, data, bootstrap, seed)
+    if report is not None:  # before printing, so a report that cannot be written ends in one error line
+        typer.echo(f"report written to {write_report(evaluation, report)}", err=True)
     if json_:
-        payload = results[0][1] if len(results) == 1 else {str(path): metrics for path, metrics in results}
+        results = evaluation.results()
+        payload = results[0][1] if len(results) == 1 else {path: metrics for path, metrics in results}
         typer.echo(json.dumps(payload, indent=2))
     else:
-        metrics_table(results)
+        evaluation_tables(evaluation)
 
 
 def main() -> None:

@@ -1,33 +1,10 @@
-"""Metrics tables for the terminal: one column per model, best value marked."""
+"""Evaluation tables for the terminal: one column per model, best value marked."""
 from __future__ import annotations
 
-# Metrics where lower is better; everything else is better higher. Support and n are not ranked.
-UNRANKED = ("n", "support")
+# The flat metric names and best marks are shared with report.md, so they live in the library.
+from training.report import LEVEL, Evaluation, best_marks, flatten_metrics
 
-
-def flatten_metrics(metrics: dict) -> dict[str, float]:
-    """`{"topics.macro_f1": 0.8, "topics.security.f1": 0.9, ...}` in a stable order."""
-    flat = {"n": metrics["n"]}
-    for section in ("topics", "stance"):
-        block = metrics[section]
-        for key, value in block.items():
-            if isinstance(value, (int, float)):
-                flat[f"{section}.{key}"] = value
-        for label, scores in block["per_label"].items():
-            for key, value in scores.items():
-                flat[f"{section}.{label}.{key}"] = value
-    return flat
-
-
-def best_marks(rows: list[dict[str, float]]) -> dict[str, set[int]]:
-    """For each ranked metric, the indices of the models holding the best value."""
-    marks = {}
-    for key in rows[0]:
-        if key.split(".")[-1] in UNRANKED or len(rows) < 2:
-            continue
-        best = max(row[key] for row in rows)
-        marks[key] = {i for i, row in enumerate(rows) if abs(row[key] - best) < 1e-12}
-    return marks
+__all__ = ["best_marks", "flatten_metrics", "metrics_table", "evaluation_tables"]
 
 
 def metrics_table(results: list[tuple[str, dict]]) -> None:
@@ -58,3 +35,34 @@ def metrics_table(results: list[tuple[str, dict]]) -> None:
         for label, counts in zip(confusion["labels"], confusion["matrix"]):
             grid.add_row(label, *map(str, counts))
         console.print(grid)
+
+
+def intervals_table(evaluation: Evaluation) -> None:
+    """Bootstrap intervals per model and, with several models, paired p-values per pair."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"{evaluation.resamples} bootstrap resamples (seed {evaluation.seed}): {LEVEL:.0%} intervals")
+    for column in ("model", "metric", "estimate", "interval"):
+        table.add_column(column, justify="left" if column in ("model", "metric") else "right")
+    for run in evaluation.runs:
+        for metric, ci in run.intervals.items():
+            table.add_row(f"{run.key} {run.path}", metric, f"{ci['estimate']:.3f}", f"{ci['low']:.3f} – {ci['high']:.3f}")
+    console.print(table)
+    if not evaluation.comparisons:
+        return
+    table = Table(title="paired bootstrap (difference = first − second model)")
+    for column in ("models", "metric", "difference", "p-value"):
+        table.add_column(column, justify="right" if column in ("difference", "p-value") else "left")
+    for comparison in evaluation.comparisons:
+        for metric, result in comparison["metrics"].items():
+            pair = f"{comparison['a']} vs {comparison['b']}"
+            table.add_row(pair, metric, f"{result['difference']:+.3f}", f"{result['p_value']:.3f}")
+    console.print(table)
+
+
+def evaluation_tables(evaluation: Evaluation) -> None:
+    metrics_table(evaluation.results())
+    if evaluation.resamples is not None:
+        intervals_table(evaluation)

@@ -1,0 +1,33 @@
+"""How far stance probabilities can be trusted: reliability bins and expected calibration error.
+
+A prediction's confidence is its largest stance probability; it is correct
+when that argmax is the gold stance. A calibrated model is right 70% of the
+time when it says 0.7, so each bin's accuracy should match its mean confidence.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+N_BINS = 10
+
+
+def reliability_bins(stance_probs: np.ndarray, gold_stance: np.ndarray, n_bins: int = N_BINS) -> dict:
+    """Equal-width confidence bins on [0, 1] and the ECE over them.
+
+    Returns `{"ece": float, "bins": [{"lower", "upper", "count", "confidence", "accuracy"}, ...]}`;
+    an empty bin has count 0 and confidence/accuracy None.
+    """
+    confidence = stance_probs.max(axis=1)
+    correct = stance_probs.argmax(axis=1) == np.asarray(gold_stance)
+    # Confidence 1.0 belongs in the top bin, not in an eleventh one.
+    bin_index = np.minimum((confidence * n_bins).astype(int), n_bins - 1)
+    bins, ece = [], 0.0
+    for b in range(n_bins):
+        members = bin_index == b
+        count = int(members.sum())
+        mean_confidence = float(confidence[members].mean()) if count else None
+        accuracy = float(correct[members].mean()) if count else None
+        if count:
+            ece += count / len(confidence) * abs(accuracy - mean_confidence)
+        bins.append({"lower": b / n_bins, "upper": (b + 1) / n_bins, "count": count, "confidence": mean_confidence, "accuracy": accuracy})
+    return {"ece": float(ece), "bins": bins}
