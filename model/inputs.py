@@ -83,8 +83,8 @@ def _text_items(lines: Iterable[str], split: str) -> Iterator[Item]:
         yield Item(id=str(paragraph.index), text=paragraph.text, index=paragraph.index, start=paragraph.start, end=paragraph.end)
 
 
-def _jsonl_items(lines: Iterable[str], name: str) -> Iterator[Item]:
-    index = 0
+def jsonl_objects(lines: Iterable[str], name: str) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each non-blank JSONL line; errors name `name:line`."""
     for lineno, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -92,11 +92,17 @@ def _jsonl_items(lines: Iterable[str], name: str) -> Iterator[Item]:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise DataError(f"{name}:{lineno}: malformed JSON ({exc.msg} at column {exc.colno})") from None
-        text = record.get("text") if isinstance(record, dict) else None
+        if not isinstance(record, dict):
+            raise DataError(f"{name}:{lineno}: expected a JSON object, got {type(record).__name__}")
+        yield lineno, record
+
+
+def _jsonl_items(lines: Iterable[str], name: str) -> Iterator[Item]:
+    for index, (lineno, record) in enumerate(jsonl_objects(lines, name)):
+        text = record.get("text")
         if not isinstance(text, str) or not text.strip():
             raise DataError(f"{name}:{lineno}: missing or empty 'text'")
         yield Item(id=str(record.get("id", lineno)), text=text, index=index)
-        index += 1
 
 
 def batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:

@@ -100,22 +100,27 @@ class TrainConfig:
 
 
 @dataclass
-class TfidfRunConfig:
+class _RunConfig:
+    """What every run names: its labels, kind, seed, output directory and data."""
+
     labels: LabelsConfig
-    kind: str = "tfidf"
+    kind: str = ""
     seed: int = 13
-    output: str = "runs/tfidf"
+    output: str = ""
     data: DataConfig = field(default_factory=DataConfig)
+
+
+@dataclass
+class TfidfRunConfig(_RunConfig):
+    kind: str = "tfidf"
+    output: str = "runs/tfidf"
     tfidf: TfidfConfig = field(default_factory=TfidfConfig)
 
 
 @dataclass
-class TransformerRunConfig:
-    labels: LabelsConfig
+class TransformerRunConfig(_RunConfig):
     kind: str = "transformer"
-    seed: int = 13
     output: str = "runs/minilm"
-    data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
 

@@ -7,12 +7,12 @@ silently dropped or coerced. Validated records become a Hugging Face
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
 from model.errors import DataError
+from model.inputs import jsonl_objects
 from model.labels import LabelSchema
 
 CSV_COLUMNS = ("id", "text", "topics", "stance")
@@ -57,26 +57,17 @@ def _check_readable(path: Path) -> None:
         raise DataError(f"expected a data file, got a directory: {path}")
 
 
-def _decoded_lines(path: Path) -> Iterator[tuple[int, str]]:
+def _decoded_lines(path: Path) -> Iterator[str]:
     with open(path, "rb") as handle:
         for lineno, raw in enumerate(handle, 1):
             try:
-                yield lineno, raw.decode("utf-8")
+                yield raw.decode("utf-8")
             except UnicodeDecodeError:
                 raise DataError(f"{path}:{lineno}: not UTF-8 text") from None
 
 
 def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict]]:
-    for lineno, line in _decoded_lines(path):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{path}:{lineno}: malformed JSON ({exc.msg} at column {exc.colno})") from None
-        if not isinstance(row, dict):
-            raise DataError(f"{path}:{lineno}: expected a JSON object, got {type(row).__name__}")
-        yield lineno, row
+    return jsonl_objects(_decoded_lines(path), str(path))
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, dict]]:

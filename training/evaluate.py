@@ -6,7 +6,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from model.errors import DataError
-from model.interface import Classifier, Scores, predictions_from_scores
+from model.interface import Classifier, Scores
 from model.labels import LabelSchema
 from training.data import Record, read_records
 from training.metrics import compute_metrics
@@ -56,8 +56,6 @@ def evaluate_model(model: Classifier, records: list[Record], on_batch=None) -> d
     scores = score_records(model, records, on_batch=on_batch)
     return metrics_from_scores(scores, records, model.labels, model.thresholds)
 
-
-__all__ = ["evaluate_files", "evaluate_model", "score_records", "metrics_from_scores", "gold_arrays", "read_eval_records", "predictions_from_scores"]
 
 
 def evaluate_files(model_dirs, data_path) -> list[tuple[str, dict]]:
