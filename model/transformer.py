@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from model.backbone import resolve_backbone, weights_file
+from model.backbone import DEFAULT_BACKBONE, PINNED_FILES, resolve_backbone, weights_file
 from model.errors import ModelError
 from model.interface import Classifier, Scores
 from model.labels import LabelSchema
@@ -210,6 +210,10 @@ def _encoder_for(directory: Path, settings: dict) -> nn.Module:
 
     backbone_dir = resolve_backbone(settings["backbone"])
     weights = weights_file(backbone_dir)
-    if weights is None or sha256_file(weights) != settings["backbone_sha256"]:
+    if settings["backbone"] == DEFAULT_BACKBONE:  # resolving it just checked its pinned sha256
+        actual = PINNED_FILES[weights.name] if weights is not None else None
+    else:
+        actual = sha256_file(weights) if weights is not None else None
+    if actual != settings["backbone_sha256"]:
         raise ModelError(f"backbone {settings['backbone']!r} at {backbone_dir} is not the one this model was trained on (sha256 differs)")
     return AutoModel.from_pretrained(backbone_dir, add_pooling_layer=False)

@@ -13,6 +13,7 @@ import json
 import math
 import os
 import random
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -260,7 +261,8 @@ class Trainer:
             (self.run_dir / LOG_FILE).unlink(missing_ok=True)  # a fresh run starts a fresh log
         train = self.config.train
         progress = tqdm(total=len(self._epoch_batches(0)) * train.epochs, initial=len(self._epoch_batches(0)) * self.state["epoch"],
-                        desc="training", unit="batch", disable=not self.dist.is_main, dynamic_ncols=True)
+                        desc="training", unit="batch", disable=not self.dist.is_main, dynamic_ncols=True,
+                        mininterval=0.5 if sys.stderr.isatty() else 30.0)  # a redirected log gets a line every 30 s
         for epoch in range(self.state["epoch"], train.epochs):
             started = time.time()
             loss = self.run_epoch(epoch, progress)
