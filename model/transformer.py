@@ -135,10 +135,10 @@ class TransformerClassifier(Classifier):
         """`settings`: max_length, window_stride, pooling, backbone, save_dtype, stored_keys, ..."""
         self.labels = labels
         self.thresholds = thresholds
-        self.network = network
+        self.network = network  # float weights: what is trained and saved
         self.tokenizer = tokenizer
         self.settings = settings
-        self.batch_size = 32
+        self.batch_size = 16  # small batches of similar length pad least and stay in cache on CPU
 
     @torch.inference_mode()
     def logits(self, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
