@@ -10,7 +10,7 @@ import numpy as np
 
 from model.io import sha256_file
 
-PACKAGES = ("trilat", "numpy", "scikit-learn", "skops", "torch", "transformers", "tokenizers", "datasets")
+PACKAGES = ("trilat", "numpy", "scipy", "scikit-learn", "torch", "transformers", "tokenizers", "datasets")
 
 
 def package_versions() -> dict[str, str]:

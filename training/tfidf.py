@@ -60,18 +60,21 @@ def fit_tfidf(config: TfidfRunConfig, train: list[Record], dev: list[Record]) ->
     """Fit the vectorizers, one binary model per topic and a balanced stance model; tune thresholds on dev."""
     from scipy.sparse import hstack
 
+    from tqdm.auto import tqdm
+
     labels = config.labels.schema()
     vectorizers = build_vectorizers(config)
     texts = [r.text for r in train]
-    features = hstack([v.fit_transform(texts) for v in vectorizers]).tocsr()
-    classifier = TfidfClassifier(
-        labels,
-        {t: 0.5 for t in labels.topics},
-        vectorizers,
-        _fit_topics(features, train, labels.topics, config.tfidf.topic_c),
-        _fit_stance(features, train, labels.stances, config.tfidf.stance_c),
-    )
-    dev_probs = classifier.scores([r.text for r in dev]).topic_probs
-    dev_gold = np.array([[t in r.topics for t in labels.topics] for r in dev])
-    classifier.thresholds = tune_thresholds(dev_probs, dev_gold, labels.topics)
+    with tqdm(total=4, desc="training tfidf", unit="step", leave=False) as progress:
+        features = hstack([v.fit_transform(texts) for v in vectorizers]).tocsr()
+        progress.update()
+        topic_weights = _fit_topics(features, train, labels.topics, config.tfidf.topic_c)
+        progress.update()
+        stance_weights = _fit_stance(features, train, labels.stances, config.tfidf.stance_c)
+        progress.update()
+        classifier = TfidfClassifier(labels, {t: 0.5 for t in labels.topics}, vectorizers, topic_weights, stance_weights)
+        dev_probs = classifier.scores([r.text for r in dev]).topic_probs
+        dev_gold = np.array([[t in r.topics for t in labels.topics] for r in dev])
+        classifier.thresholds = tune_thresholds(dev_probs, dev_gold, labels.topics)
+        progress.update()
     return classifier
