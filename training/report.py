@@ -17,7 +17,6 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 
 from model.errors import DataError, ModelError, TrilatError
 from model.interface import Classifier, Prediction, Scores, predictions_from_scores

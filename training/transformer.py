@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from model.backbone import resolve_backbone, weights_file
+from model.interface import Scores
 from model.io import sha256_file
 from model.transformer import (
     MultiTaskNetwork,
@@ -244,7 +245,7 @@ class Trainer:
     def _out_of_steps(self) -> bool:
         return 0 < self.config.train.max_steps <= self.state["step"]
 
-    def evaluate_dev(self) -> tuple[dict, "Scores"]:
+    def evaluate_dev(self) -> tuple[dict, Scores]:
         scores = self.classifier.scores([r.text for r in self.dev])
         return metrics_from_scores(scores, self.dev, self.labels, self.classifier.thresholds), scores
 
