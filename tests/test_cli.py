@@ -58,6 +58,9 @@ def test_classify_formats_stdin_and_jsonl_input(tfidf_model_dir: Path, tmp_path:
     first_id = json.loads(STARTER_DEV.read_text().splitlines()[0])["id"]
     assert json.loads((tmp_path / "o.jsonl").read_text().splitlines()[0])["id"] == first_id
 
+    result = invoke("classify", "--model", tfidf_model_dir, "-", "--format", "jsonl", input="From standard input.\n")
+    assert result.exit_code == 0 and json.loads(result.stdout)["text"] == "From standard input."
+
     result = invoke("classify", "--model", tfidf_model_dir, "One paragraph.", "Another one.")
     assert result.exit_code == 0 and "One paragraph." in result.stdout and "stance" in result.stdout
 

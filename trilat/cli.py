@@ -93,6 +93,8 @@ def classify(
         raise TrilatError(f"unknown --format {fmt!r}; choose one of {', '.join(OUTPUT_FORMATS)}")
     if split not in MODES:
         raise TrilatError(f"unknown --split {split!r}; choose one of {', '.join(MODES)}")
+    if texts == ["-"] and file is None:  # `trilat classify -` reads standard input too
+        texts, file = None, "-"
     if bool(texts) == (file is not None):
         raise TrilatError("give either TEXT arguments or --file (use --file - for standard input)")
     classifier = load_model(model)
