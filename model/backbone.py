@@ -66,9 +66,17 @@ def resolve_backbone(name: str) -> Path:
         ) from None
 
 
+PICKLE_WEIGHT_FILES = ("pytorch_model.bin", "tf_model.h5", "flax_model.msgpack")
+
+
 def weights_file(directory: Path) -> Path | None:
     """The backbone's pretrained weights, or None for a config-only (randomly initialised) backbone."""
     for name in WEIGHT_FILES:
         if (directory / name).is_file():
             return directory / name
+    others = [name for name in PICKLE_WEIGHT_FILES if (directory / name).is_file()]
+    if others or list(directory.glob("*.safetensors.index.json")):
+        # Training it from random weights by accident would be worse than stopping.
+        raise ModelError(f"backbone {directory} has weights trilat cannot read safely ({', '.join(others) or 'sharded'}); "
+                         "convert them to a single model.safetensors")
     return None

@@ -12,7 +12,7 @@ from typing import Iterable, Iterator, TextIO
 from model.errors import DataError
 from model.split import iter_paragraphs
 
-INPUT_FORMATS = ("auto", "text", "jsonl")
+INPUT_FORMATS = ("auto", "text", "jsonl", "csv")
 
 
 @dataclass(frozen=True)
@@ -34,17 +34,27 @@ def items_from_texts(texts: Iterable[str], split: str = "auto") -> Iterator[Item
 
 
 def items_from_file(path: str, input_format: str = "auto", split: str = "auto") -> Iterator[Item]:
-    """Items from a path, or from standard input when `path` is '-'."""
+    """Items from a path, or from standard input when `path` is '-'.
+
+    The path is checked now, before anything is read or written, so a typo
+    fails fast and never truncates an output file.
+    """
     if input_format not in INPUT_FORMATS:
         raise DataError(f"unknown input format {input_format!r}; choose one of {', '.join(INPUT_FORMATS)}")
     if path != "-":
         _check_file(Path(path))
     fmt = input_format
     if fmt == "auto":
-        fmt = "jsonl" if path.lower().endswith(".jsonl") else "text"
+        suffix = Path(path).suffix.lower()
+        fmt = {".jsonl": "jsonl", ".csv": "csv"}.get(suffix, "text")
+    return _read_items(path, fmt, split)
+
+
+def _read_items(path: str, fmt: str, split: str) -> Iterator[Item]:
+    readers = {"jsonl": _jsonl_items, "csv": _csv_items}
     with _open(path) as handle:
         lines = _decoded(handle, path)
-        yield from (_jsonl_items(lines, path) if fmt == "jsonl" else _text_items(lines, split))
+        yield from (readers[fmt](lines, path) if fmt in readers else _text_items(lines, split))
 
 
 def _check_file(path: Path) -> None:
@@ -57,14 +67,14 @@ def _check_file(path: Path) -> None:
 @contextmanager
 def _open(path: str) -> Iterator[TextIO]:
     if path != "-":
-        with open(path, encoding="utf-8", newline="") as handle:
+        with open(path, encoding="utf-8-sig", newline="") as handle:  # -sig: drop a byte-order mark
             yield handle
         return
     buffer = getattr(sys.stdin, "buffer", None)
     if buffer is None:  # an already-decoded stream (as in tests)
         yield sys.stdin
         return
-    wrapper = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
+    wrapper = io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="")
     try:
         yield wrapper
     finally:
@@ -102,7 +112,21 @@ def _jsonl_items(lines: Iterable[str], name: str) -> Iterator[Item]:
         text = record.get("text")
         if not isinstance(text, str) or not text.strip():
             raise DataError(f"{name}:{lineno}: missing or empty 'text'")
-        yield Item(id=str(record.get("id", lineno)), text=text, index=index)
+        yield Item(id=str(record.get("id", index)), text=text, index=index)
+
+
+def _csv_items(lines: Iterable[str], name: str) -> Iterator[Item]:
+    """Rows of a CSV file with a `text` column (and optionally `id`)."""
+    import csv
+
+    reader = csv.DictReader(lines)
+    if "text" not in (reader.fieldnames or []):
+        raise DataError(f"{name}:1: CSV header lacks a 'text' column")
+    for index, row in enumerate(reader):
+        text = row.get("text") or ""
+        if not text.strip():
+            raise DataError(f"{name}:{reader.line_num}: missing or empty 'text'")
+        yield Item(id=str(row.get("id") or index), text=text, index=index)
 
 
 def batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:

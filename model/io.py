@@ -69,6 +69,15 @@ def read_meta(directory: Path) -> dict:
     missing = [key for key in ("kind", "labels", "thresholds", "files") if key not in meta]
     if missing:
         raise ModelError(f"{meta_path} is incomplete: missing {', '.join(missing)}")
+    expected = {"kind": str, "labels": dict, "thresholds": dict, "files": dict}
+    wrong = [key for key, kind in expected.items() if not isinstance(meta[key], kind)]
+    if wrong:
+        raise ModelError(f"{meta_path} is corrupted: wrong type for {', '.join(wrong)}")
+    unsafe = [name for name in meta["files"] if Path(name).name != name or name in (".", "..")]
+    if unsafe:  # weight files live in the model directory itself, never elsewhere
+        raise ModelError(f"{meta_path} is corrupted: file names outside the model directory: {', '.join(unsafe)}")
+    if meta.get("format_version", FORMAT_VERSION) > FORMAT_VERSION:
+        raise ModelError(f"{path} was saved by a newer trilat (format {meta['format_version']}); upgrade trilat to load it")
     return meta
 
 

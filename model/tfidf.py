@@ -14,6 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
+from model.errors import ModelError
 from model.interface import Classifier, Scores
 from model.labels import LabelSchema
 
@@ -82,8 +83,11 @@ class TfidfClassifier(Classifier):
                 vectorizers.append(vectorizer)
             topic_weights = (arrays["topic_coef"], arrays["topic_intercept"])
             stance_weights = (arrays["stance_coef"], arrays["stance_intercept"])
+        labels = LabelSchema.from_dict(meta["labels"])
+        if topic_weights[0].shape[0] != len(labels.topics) or stance_weights[0].shape[0] != len(labels.stances):
+            raise ModelError(f"{directory}: the weights do not match the {len(labels.topics)} topics and {len(labels.stances)} stances in trilat.json")
         return cls(
-            labels=LabelSchema.from_dict(meta["labels"]),
+            labels=labels,
             thresholds={k: float(v) for k, v in meta["thresholds"].items()},
             vectorizers=vectorizers,
             topic_weights=topic_weights,

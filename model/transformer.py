@@ -4,10 +4,10 @@ Topics are independent sigmoid outputs (multi-label); stance is a softmax.
 A paragraph longer than the model's window is split into overlapping
 windows whose logits are averaged, so nothing is truncated.
 
-Saved weights hold only what training changed (the top encoder layers and
-the heads, in fp16 by default) when the backbone's own weights are on disk;
-the rest is read from the backbone, whose weight file's sha256 is recorded
-and checked on load.
+Saved weights hold only what training changed (the fine-tuned encoder layers
+and the heads, fp32, fp16 or per-row int8 as configured) when the backbone's
+own weights are on disk; the rest is read from the backbone, whose weight
+file's sha256 is recorded and checked on load.
 """
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ def pack_tensors(tensors: dict[str, torch.Tensor], dtype: str) -> dict[str, torc
     """
     packed = {}
     for key, tensor in tensors.items():
-        tensor = tensor.detach().float()
+        tensor = tensor.detach().float().cpu()
         if dtype == "int8" and tensor.ndim == 2:
             scale = (tensor.abs().amax(dim=1) / 127.0).clamp(min=1e-12)
             packed[key] = torch.round(tensor / scale[:, None]).clamp(-127, 127).to(torch.int8).contiguous()
@@ -148,13 +148,14 @@ class TransformerClassifier(Classifier):
         n_topics, n_stances = len(self.labels.topics), len(self.labels.stances)
         topic_sum, stance_sum = torch.zeros(len(texts), n_topics), torch.zeros(len(texts), n_stances)
         owner_t = torch.tensor(owner, dtype=torch.long)
+        device = next(self.network.parameters()).device  # the GPU when training placed the network there
         order = sorted(range(len(windows)), key=lambda i: len(windows[i]))  # similar lengths pad little
         for start in range(0, len(order), self.batch_size):
             chosen = order[start : start + self.batch_size]
             ids, mask = pad_batch([windows[i] for i in chosen], self.tokenizer.pad_token_id)
-            topic_logits, stance_logits = self.network(ids, mask)
-            topic_sum.index_add_(0, owner_t[chosen], topic_logits.float())
-            stance_sum.index_add_(0, owner_t[chosen], stance_logits.float())
+            topic_logits, stance_logits = self.network(ids.to(device), mask.to(device))
+            topic_sum.index_add_(0, owner_t[chosen], topic_logits.float().cpu())
+            stance_sum.index_add_(0, owner_t[chosen], stance_logits.float().cpu())
         counts = torch.bincount(owner_t, minlength=len(texts)).clamp(min=1).unsqueeze(1).float()
         return topic_sum / counts, stance_sum / counts
 

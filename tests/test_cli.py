@@ -137,3 +137,47 @@ def test_broken_model_directories(tmp_path: Path, tfidf_model_dir: Path, damage,
 def test_missing_model_directory(tmp_path: Path):
     assert_one_line_error(invoke("classify", "--model", tmp_path / "none", "text"), "model directory not found")
     assert_one_line_error(invoke("classify", "--model", SEED_TEXT, "text"), "expected a model directory")
+
+
+def test_failed_input_check_leaves_the_output_file_alone(tmp_path: Path, tfidf_model_dir: Path):
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous results\n")
+    assert_one_line_error(invoke("classify", "--model", tfidf_model_dir, "--file", tmp_path / "missing.txt", "-o", out), "not found")
+    assert out.read_text() == "previous results\n"
+
+
+def test_train_refuses_a_file_as_output_before_training(tmp_path: Path):
+    target = tmp_path / "notes.txt"
+    target.write_text("keep me")
+    sets = [x for o in tfidf_overrides() for x in ("--set", o)]
+    assert_one_line_error(invoke("train", ROOT / "configs" / "tfidf.yaml", *sets, "--output", target), "not a directory")
+    assert_one_line_error(invoke("train", ROOT / "configs" / "tfidf.yaml", *sets, "--output", tmp_path / "m", "--resume"), "--resume")
+    assert target.read_text() == "keep me"
+
+
+@pytest.mark.parametrize("field, value, fragment", [("files", [], "wrong type for files"), ("kind", ["tfidf"], "wrong type for kind"),
+                                                     ("files", {"../trilat.json": "x"}, "outside the model directory")])
+def test_wrong_types_in_model_metadata(tmp_path: Path, tfidf_model_dir: Path, field, value, fragment):
+    model = _copy_model(tfidf_model_dir, tmp_path / "m")
+    meta = json.loads((model / "trilat.json").read_text())
+    meta[field] = value
+    (model / "trilat.json").write_text(json.dumps(meta))
+    assert_one_line_error(invoke("classify", "--model", model, "text"), fragment)
+
+
+def test_unwritable_output_is_one_line(tfidf_model_dir: Path, tmp_path: Path):
+    assert_one_line_error(invoke("classify", "--model", tfidf_model_dir, "text", "-o", tmp_path), "cannot write")
+    if Path("/dev/full").exists():
+        assert_one_line_error(invoke("classify", "--model", tfidf_model_dir, "text", "-o", "/dev/full"), "No space left")
+
+
+def test_csv_input_and_byte_order_mark(tfidf_model_dir: Path, tmp_path: Path):
+    table = tmp_path / "in.csv"
+    table.write_text('id,text\nx1,"Drills, tariffs and apologies."\nx2,Chip curbs eased.\n', encoding="utf-8")
+    result = invoke("classify", "--model", tfidf_model_dir, "--file", table, "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["x1", "x2"]
+    marked = tmp_path / "bom.txt"
+    marked.write_text("First paragraph.\n", encoding="utf-8-sig")
+    result = invoke("classify", "--model", tfidf_model_dir, "--file", marked, "--format", "jsonl")
+    assert json.loads(result.stdout)["text"] == "First paragraph."

@@ -148,10 +148,11 @@ def test_errors_jsonl_lists_every_wrong_paragraph_surest_first(two_kind_report: 
 def test_bootstrap_point_estimates_match_the_metrics(tfidf_model_dir: Path):
     from model.io import load_model
     from training.bootstrap import Outcomes, point_estimates
-    from training.evaluate import metrics_from_scores, read_eval_records, score_records
+    from training.data import read_records
+    from training.evaluate import metrics_from_scores, score_records
 
     model = load_model(tfidf_model_dir)
-    records = read_eval_records(STARTER_DEV, model.labels)
+    records = read_records(STARTER_DEV, model.labels)
     scores = score_records(model, records)
     metrics = metrics_from_scores(scores, records, model.labels, model.thresholds)
     estimates = point_estimates(Outcomes.from_scores(scores, records, model.labels, model.thresholds))
@@ -188,14 +189,18 @@ def test_reliability_bins_and_ece():
 
 
 def test_json_output_is_unchanged_by_report_options(tmp_path: Path, tfidf_model_dir: Path):
-    from training.evaluate import evaluate_files
+    from model.io import load_model
+    from training.data import read_records
+    from training.evaluate import evaluate_model
 
     plain = invoke("evaluate", "--model", tfidf_model_dir, "--data", SEED_LABELS, "--json")
     with_report = invoke("evaluate", "--model", tfidf_model_dir, "--data", SEED_LABELS, "--json",
                          "--report", tmp_path / "r", "--bootstrap", "50")
     assert plain.exit_code == 0 and with_report.exit_code == 0, with_report.output
     assert plain.stdout == with_report.stdout
-    assert json.loads(plain.stdout) == json.loads(json.dumps(evaluate_files([tfidf_model_dir], SEED_LABELS)[0][1]))
+    model = load_model(tfidf_model_dir)
+    expected = evaluate_model(model, read_records(SEED_LABELS, model.labels))
+    assert json.loads(plain.stdout) == json.loads(json.dumps(expected))
 
 
 def test_terminal_shows_models_side_by_side_with_intervals(tfidf_model_dir: Path):

@@ -6,12 +6,13 @@ from training.data import read_records
 from training.pipeline import train_from_file
 
 
-def test_save_load_gives_identical_predictions(tfidf_model_dir, labels):
+def test_save_load_gives_identical_predictions(tmp_path, labels):
     texts = [r.text for r in read_records(STARTER_DEV, labels)]
-    first, second = load_model(tfidf_model_dir), load_model(tfidf_model_dir)
-    a, b = first.scores(texts), second.scores(texts)
+    trained = train_from_file(ROOT / "configs" / "tfidf.yaml", tfidf_overrides(), tmp_path / "m").classifier
+    loaded = load_model(tmp_path / "m")
+    a, b = trained.scores(texts), loaded.scores(texts)
     assert np.array_equal(a.topic_probs, b.topic_probs) and np.array_equal(a.stance_probs, b.stance_probs)
-    assert first.predict(texts) == second.predict(texts)
+    assert trained.predict(texts) == loaded.predict(texts) and trained.thresholds == loaded.thresholds
 
 
 def test_same_seed_same_predictions(tmp_path, labels):

@@ -104,11 +104,29 @@ def test_resume_after_interruption_matches_an_uninterrupted_run(tiny_backbone, t
     assert log == [1, 2, 3]
 
 
-def test_resume_without_checkpoint_is_a_clear_error(tiny_backbone, tmp_path):
+def test_resume_without_checkpoint_or_with_another_config_is_a_clear_error(tiny_backbone, tmp_path):
     from model.errors import TrilatError
 
     with pytest.raises(TrilatError, match="nothing to resume"):
         train(tiny_config(tiny_backbone, tmp_path / "fresh"), resume=True)
+
+    def interrupt(epoch):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(tiny_config(tiny_backbone, tmp_path / "run"), on_epoch_end=interrupt)
+    with pytest.raises(TrilatError, match="different config"):
+        train(tiny_config(tiny_backbone, tmp_path / "run", **{"train.lr": 5e-4}), resume=True)
+
+
+def test_backbone_with_only_pickled_weights_is_refused(tmp_path, tiny_backbone):
+    from model.backbone import resolve_backbone, weights_file
+
+    for f in tiny_backbone.iterdir():
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    (tmp_path / "pytorch_model.bin").write_bytes(b"not loaded")
+    with pytest.raises(ModelError, match="cannot read safely"):
+        weights_file(resolve_backbone(str(tmp_path)))
 
 
 def test_backbone_resolution_errors(tmp_path):

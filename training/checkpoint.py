@@ -16,7 +16,7 @@ from model.errors import TrilatError
 STATE_FILE = "trainer_state.json"
 
 
-def save_checkpoint(directory: Path, weights: dict, best_weights: dict, optimizer, scheduler, state: dict) -> None:
+def save_checkpoint(directory: Path, weights: dict, best_weights: dict, optimizer, scheduler, state: dict, config_digest: str) -> None:
     from safetensors.torch import save_file
 
     tmp = directory.with_name(directory.name + ".tmp")
@@ -25,20 +25,30 @@ def save_checkpoint(directory: Path, weights: dict, best_weights: dict, optimize
     save_file({k: v.contiguous() for k, v in weights.items()}, tmp / "weights.safetensors")
     save_file({k: v.contiguous() for k, v in best_weights.items()}, tmp / "best.safetensors")
     opt = optimizer.state_dict()
-    moments = {f"{index}.{name}": value.contiguous() for index, slots in opt["state"].items() for name, value in slots.items()}
+    moments = {f"{index}.{name}": value.cpu().contiguous() for index, slots in opt["state"].items() for name, value in slots.items()}
     save_file(moments, tmp / "optimizer.safetensors")
-    payload = {"state": state, "param_groups": opt["param_groups"], "scheduler": scheduler.state_dict()}
+    payload = {"state": state, "config": config_digest, "param_groups": opt["param_groups"], "scheduler": scheduler.state_dict()}
     (tmp / STATE_FILE).write_text(json.dumps(payload, indent=1), encoding="utf-8")
-    shutil.rmtree(directory, ignore_errors=True)
-    tmp.rename(directory)  # a crash mid-save leaves the previous checkpoint intact
+    # Swap by renames so that at every moment one complete checkpoint exists on disk.
+    old = directory.with_name(directory.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if directory.exists():
+        directory.rename(old)
+    tmp.rename(directory)
+    shutil.rmtree(old, ignore_errors=True)
 
 
-def load_checkpoint(directory: Path, optimizer, scheduler) -> tuple[dict, dict, dict]:
+def load_checkpoint(directory: Path, optimizer, scheduler, config_digest: str) -> tuple[dict, dict, dict]:
     from safetensors.torch import load_file
 
+    old = directory.with_name(directory.name + ".old")
+    if not (directory / STATE_FILE).is_file() and (old / STATE_FILE).is_file():
+        directory = old  # a crash fell between the two renames of save_checkpoint
     if not (directory / STATE_FILE).is_file():
         raise TrilatError(f"nothing to resume: no checkpoint in {directory}")
     payload = json.loads((directory / STATE_FILE).read_text(encoding="utf-8"))
+    if payload.get("config") != config_digest:
+        raise TrilatError(f"cannot resume: the checkpoint in {directory} was made with a different config; train afresh without --resume")
     moments = load_file(directory / "optimizer.safetensors")
     slots: dict[int, dict[str, torch.Tensor]] = {}
     for key, value in moments.items():

@@ -62,10 +62,10 @@ class ModelConfig:
     pooling: str = "mean"
     max_length: int = 256  # tokens per window; longer paragraphs are split into overlapping windows
     window_stride: int = 64  # tokens shared by neighbouring windows
-    trainable_layers: int = 4  # top encoder layers to fine-tune; -1 trains every layer
+    trainable_layers: int = -1  # top encoder layers to fine-tune; -1 trains every layer
     freeze_embeddings: bool = True
     dropout: float = 0.1
-    save_dtype: str = "float16"  # storage of the trained tensors: float32, float16, or int8 (per-row scaled matrices)
+    save_dtype: str = "int8"  # storage of the trained tensors: float32, float16, or int8 (per-row scaled matrices)
 
     def check(self) -> None:
         _require(self.pooling in ("mean", "cls"), "model.pooling must be 'mean' or 'cls'")

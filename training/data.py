@@ -61,7 +61,7 @@ def _decoded_lines(path: Path) -> Iterator[str]:
     with open(path, "rb") as handle:
         for lineno, raw in enumerate(handle, 1):
             try:
-                yield raw.decode("utf-8")
+                yield raw.decode("utf-8-sig" if lineno == 1 else "utf-8")  # tolerate a byte-order mark
             except UnicodeDecodeError:
                 raise DataError(f"{path}:{lineno}: not UTF-8 text") from None
 
@@ -72,7 +72,7 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict]]:
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, dict]]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise DataError(f"{path}: not UTF-8 text") from None
     reader = csv.DictReader(text.splitlines(keepends=True))
@@ -97,7 +97,7 @@ def _validate(row: dict, labels: LabelSchema, where: str) -> Record:
         raise DataError(f"{where}: topics must be a list of strings (got {topics!r})")
     for topic in topics:
         if topic not in labels.topics:
-            raise DataError(f"{where}: unknown topic {topic!r} (known: {', '.join(labels.topics)})")
+            raise DataError(f"{where}: unknown topic {topic!r} (known: {', '.join(labels.topics) or 'no topics configured'})")
     if len(set(topics)) != len(topics):
         raise DataError(f"{where}: repeated topic in {topics!r}")
     stance = row.get("stance")

@@ -5,10 +5,9 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from model.errors import DataError
 from model.interface import Classifier, Scores
 from model.labels import LabelSchema
-from training.data import Record, read_records
+from training.data import Record
 from training.metrics import compute_metrics
 
 
@@ -42,29 +41,6 @@ def metrics_from_scores(scores: Scores, records: list[Record], labels: LabelSche
     return compute_metrics(gold_topics, pred_topics, gold_stance, pred_stance, labels)
 
 
-def read_eval_records(path, labels: LabelSchema) -> list[Record]:
-    """Records for evaluation; a label the model does not know is named in the error."""
-    try:
-        return read_records(path, labels)
-    except DataError as exc:
-        if "unknown topic" in str(exc) or "unknown stance" in str(exc):
-            raise DataError(f"{exc}; the model's labels do not match the data's") from None
-        raise
-
-
 def evaluate_model(model: Classifier, records: list[Record], on_batch=None) -> dict:
     scores = score_records(model, records, on_batch=on_batch)
     return metrics_from_scores(scores, records, model.labels, model.thresholds)
-
-
-
-def evaluate_files(model_dirs, data_path) -> list[tuple[str, dict]]:
-    """Metrics of each saved model on one labeled file, in the order given."""
-    from model.io import load_model
-
-    results = []
-    for directory in model_dirs:
-        model = load_model(directory)
-        records = read_eval_records(data_path, model.labels)
-        results.append((str(directory), evaluate_model(model, records)))
-    return results

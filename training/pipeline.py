@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from model.errors import ConfigError
 from model.io import save_model
 from training.card import write_model_card
 from training.config import RunConfig, config_to_dict, load_config
@@ -28,13 +29,17 @@ def train_from_file(config_path: Path, overrides: Sequence[str] = (), output: Pa
 
 
 def train(config: RunConfig, resume: bool = False, on_epoch_end=None) -> TrainResult:
+    output = Path(config.output)
+    if output.exists() and not output.is_dir():  # fail before training, not after it
+        raise ConfigError(f"output {output} exists and is not a directory")
+    if resume and config.kind != "transformer":
+        raise ConfigError(f"--resume applies to transformer runs; a {config.kind} run trains in seconds, start it afresh")
     labels = config.labels.schema()
     train_records = read_records(config.data.train, labels)
     dev_records = read_records(config.data.dev, labels)
     # Hash the data now: the model must record the files it was trained on, even if they change mid-run.
     record = provenance(config.seed, {"train": config.data.train, "dev": config.data.dev})
     seed_everything(config.seed)
-    output = Path(config.output)
     if config.kind == "tfidf":
         from training.tfidf import fit_tfidf
 

@@ -66,6 +66,13 @@ class Evaluation:
         """`(model path, metrics)` pairs: the shape `--json` and the terminal table use."""
         return [(run.path, run.metrics) for run in self.runs]
 
+    def json_payload(self) -> dict:
+        """One model: its metrics. Several: metrics keyed by path (`path (M2)` for a repeated path)."""
+        if len(self.runs) == 1:
+            return self.runs[0].metrics
+        paths = [run.path for run in self.runs]
+        return {(run.path if paths.count(run.path) == 1 else f"{run.path} ({run.key})"): run.metrics for run in self.runs}
+
 
 # --- evaluating ------------------------------------------------------------
 

@@ -49,6 +49,7 @@ CHECKPOINT_DIR = "checkpoints"
 class Distributed:
     rank: int = 0
     world: int = 1
+    device: torch.device = torch.device("cpu")
 
     @property
     def is_main(self) -> bool:
@@ -58,14 +59,27 @@ class Distributed:
 def init_distributed() -> Distributed:
     """Join the process group torchrun set up, if any."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
+    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    device = torch.device(f"cuda:{local_rank}") if torch.cuda.is_available() else torch.device("cpu")
     if world == 1:
-        return Distributed()
+        return Distributed(device=device)
     import torch.distributed as dist
 
+    if device.type == "cuda":
+        torch.cuda.set_device(device)
     if not dist.is_initialized():
-        dist.init_process_group(backend="nccl" if torch.cuda.is_available() else "gloo")
+        dist.init_process_group(backend="nccl" if device.type == "cuda" else "gloo")
     torch.set_num_threads(max(1, (os.cpu_count() or 1) // world))
-    return Distributed(rank=dist.get_rank(), world=world)
+    return Distributed(rank=dist.get_rank(), world=world, device=device)
+
+
+def config_digest(config: TransformerRunConfig) -> str:
+    """What a checkpoint must match to be resumed: every setting except where the model is written."""
+    import hashlib
+    from dataclasses import asdict
+
+    settings = {k: v for k, v in asdict(config).items() if k != "output"}
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
 
 def freeze_layers(network: MultiTaskNetwork, trainable_layers: int, freeze_embeddings: bool) -> None:
@@ -158,8 +172,8 @@ class Trainer:
         self.data = build_training_set(self.classifier.tokenizer, train, config)
         weights = stance_class_weights(self.data.stance_targets, len(self.labels.stances)) if config.train.class_weights else None
         self.topic_loss = nn.BCEWithLogitsLoss()
-        self.stance_loss = nn.CrossEntropyLoss(weight=weights)
-        self.network = self.classifier.network
+        self.stance_loss = nn.CrossEntropyLoss(weight=weights.to(dist.device) if weights is not None else None)
+        self.network = self.classifier.network.to(dist.device)
         self.model = self._wrap(self.network)
         self.optimizer = optimizer_for(self.network, config)
         steps_per_epoch = math.ceil(self._batches_per_rank() / config.train.grad_accum)
@@ -168,6 +182,7 @@ class Trainer:
             self.total_steps = min(self.total_steps, config.train.max_steps)
         self.scheduler = linear_schedule(self.optimizer, int(config.train.warmup_ratio * self.total_steps), self.total_steps)
         self.state = {"epoch": 0, "step": 0, "best_score": -1.0, "best_epoch": 0, "bad_epochs": 0}
+        self.config_digest = config_digest(config)
         self.best_weights: dict[str, torch.Tensor] = {}
 
     def _build_classifier(self) -> TransformerClassifier:
@@ -201,7 +216,7 @@ class Trainer:
             return network
         from torch.nn.parallel import DistributedDataParallel
 
-        return DistributedDataParallel(network)
+        return DistributedDataParallel(network, device_ids=[self.dist.device] if self.dist.device.type == "cuda" else None)
 
     def _batches_per_rank(self) -> int:
         n_batches = math.ceil(len(self.data.windows) / self.config.train.batch_size)
@@ -214,11 +229,12 @@ class Trainer:
         return batches[:usable][self.dist.rank :: self.dist.world]
 
     def _loss(self, batch: list[int]) -> torch.Tensor:
+        device = self.dist.device
         ids, mask = pad_batch([self.data.windows[i] for i in batch], self.classifier.tokenizer.pad_token_id)
-        topic_logits, stance_logits = self.model(ids, mask)
+        topic_logits, stance_logits = self.model(ids.to(device), mask.to(device))
         train = self.config.train
-        topic = self.topic_loss(topic_logits, self.data.topic_targets[batch]) if self.labels.topics else 0.0
-        stance = self.stance_loss(stance_logits, self.data.stance_targets[batch])
+        topic = self.topic_loss(topic_logits, self.data.topic_targets[batch].to(device)) if self.labels.topics else 0.0
+        stance = self.stance_loss(stance_logits, self.data.stance_targets[batch].to(device))
         return train.topic_loss_weight * topic + train.stance_loss_weight * stance
 
     def run_epoch(self, epoch: int, progress) -> float:
@@ -251,7 +267,7 @@ class Trainer:
 
     def trained_weights(self) -> dict[str, torch.Tensor]:
         state = self.network.state_dict()
-        return {k: state[k].detach().clone() for k in self.classifier.settings["stored_keys"]}
+        return {k: state[k].detach().cpu().clone() for k in self.classifier.settings["stored_keys"]}
 
     def fit(self, resume: bool = False, on_epoch_end: Callable[[int], None] | None = None) -> TransformerClassifier:
         from tqdm.auto import tqdm
@@ -306,11 +322,12 @@ class Trainer:
         }
         with open(self.run_dir / LOG_FILE, "a", encoding="utf-8") as log:
             log.write(json.dumps(entry) + "\n")
-        save_checkpoint(self.run_dir / CHECKPOINT_DIR, self.trained_weights(), self.best_weights, self.optimizer, self.scheduler, self.state)
+        save_checkpoint(self.run_dir / CHECKPOINT_DIR, self.trained_weights(), self.best_weights, self.optimizer, self.scheduler,
+                        self.state, self.config_digest)
 
     def _resume(self) -> None:
         directory = self.run_dir / CHECKPOINT_DIR
-        weights, best, state = load_checkpoint(directory, self.optimizer, self.scheduler)
+        weights, best, state = load_checkpoint(directory, self.optimizer, self.scheduler, self.config_digest)
         self.network.load_state_dict(weights, strict=False)
         self.best_weights, self.state = best, state
 

@@ -36,6 +36,12 @@ class OneLineErrors(TyperGroup):
         except TrilatError as exc:
             typer.echo(f"error: {exc}", err=True)
             sys.exit(2)
+        except BrokenPipeError:  # `trilat classify ... | head`: the reader left, nothing is wrong
+            sys.stderr.close()
+            sys.exit(0)
+        except OSError as exc:  # unreadable input, full disk, unwritable output
+            typer.echo(f"error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}", err=True)
+            sys.exit(2)
         sys.exit(result if isinstance(result, int) else 0)
 
 
@@ -48,14 +54,14 @@ app = typer.Typer(
 )
 
 ModelOption = Annotated[
-    Optional[Path], typer.Option("--model", "-m", help="Saved model directory (default: the model shipped with trilat).")
+    Optional[Path], typer.Option("--model", "-m", help="Saved model directory (default: the model shipped with trilat).", metavar="DIR")
 ]
 
 
 @app.command()
 def train(
     config: Annotated[Path, typer.Argument(help="YAML config file, e.g. configs/tfidf.yaml or configs/minilm.yaml.")],
-    set_: Annotated[list[str], typer.Option("--set", help="Override a config value: key.path=value (repeatable).")] = [],
+    set_: Annotated[list[str], typer.Option("--set", help="Override a config value: key.path=value (repeatable).", metavar="KEY=VALUE")] = [],
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Model directory to write (default: the config's output).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted transformer run from its last epoch checkpoint.")] = False,
 ) -> None:
@@ -76,10 +82,10 @@ def classify(
     texts: Annotated[Optional[list[str]], typer.Argument(help="Paragraph text(s) to classify; each is split into paragraphs.")] = None,
     file: Annotated[Optional[str], typer.Option("--file", "-f", help="Text or .jsonl file to classify; '-' reads standard input.")] = None,
     model: ModelOption = None,
-    fmt: Annotated[str, typer.Option("--format", help="Output format: table (people), jsonl or csv (pipelines).")] = "table",
+    fmt: Annotated[str, typer.Option("--format", help="Output format: table (people), jsonl or csv (pipelines).", metavar="table|jsonl|csv")] = "table",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write results to this file instead of standard output.")] = None,
-    split: Annotated[str, typer.Option("--split", help="Paragraph splitting: auto, lines (one per line) or blank (blank lines only).")] = "auto",
-    input_format: Annotated[str, typer.Option("--input-format", help="auto (by file extension), text or jsonl (records with 'text', keeping 'id').")] = "auto",
+    split: Annotated[str, typer.Option("--split", help="Paragraph splitting: auto, lines (one per line) or blank (blank lines only).", metavar="auto|lines|blank")] = "auto",
+    input_format: Annotated[str, typer.Option("--input-format", help="auto (by file extension), text, jsonl or csv (records with 'text', keeping 'id').", metavar="auto|text|jsonl|csv")] = "auto",
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Paragraphs scored at a time.")] = 64,
 ) -> None:
     """Classify paragraphs from arguments, a file or standard input."""
@@ -97,8 +103,8 @@ def classify(
         texts, file = None, "-"
     if bool(texts) == (file is not None):
         raise TrilatError("give either TEXT arguments or --file (use --file - for standard input)")
-    classifier = load_model(model)
     items = items_from_file(file, input_format, split) if file is not None else items_from_texts(texts, split)
+    classifier = load_model(model)
     with _output_stream(output) as stream:
         writer = WRITERS[fmt](stream, classifier.labels)
         for batch in classify_stream(classifier, items, batch_size):
@@ -130,11 +136,11 @@ class _output_stream:
 
 @app.command()
 def evaluate(
-    model: Annotated[list[Path], typer.Option("--model", "-m", help="Saved model directory (repeat to compare models side by side).")],
+    model: Annotated[list[Path], typer.Option("--model", "-m", help="Saved model directory (repeat to compare models side by side).", metavar="DIR")],
     data: Annotated[Path, typer.Option("--data", "-d", help="Labeled .jsonl or .csv file, e.g. data/test.jsonl or seeds/labeled.jsonl.")],
     json_: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object with the metrics on standard output.")] = False,
     report: Annotated[Optional[Path], typer.Option("--report", help="Write report.md, metrics.json, errors.jsonl and plots into this directory.")] = None,
-    bootstrap: Annotated[Optional[int], typer.Option("--bootstrap", help="Bootstrap resamples for 95% intervals and paired p-values (default 1000 with --report).")] = None,
+    bootstrap: Annotated[Optional[int], typer.Option("--bootstrap", help="Bootstrap resamples (>= 1) for 95% intervals and paired p-values; default 1000 with --report, none without.", metavar="N")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap resampling: the same seed gives the same intervals.")] = 0,
 ) -> None:
     """Score models against labeled paragraphs; --report adds plots, intervals and an error listing."""
@@ -149,9 +155,7 @@ def evaluate(
     if report is not None:  # before printing, so a report that cannot be written ends in one error line
         typer.echo(f"report written to {write_report(evaluation, report)}", err=True)
     if json_:
-        results = evaluation.results()
-        payload = results[0][1] if len(results) == 1 else {path: metrics for path, metrics in results}
-        typer.echo(json.dumps(payload, indent=2))
+        typer.echo(json.dumps(evaluation.json_payload(), indent=2))
     else:
         evaluation_tables(evaluation)
 

@@ -69,7 +69,7 @@ class TableWriter:
         self.stream.flush()
 
     def _line(self, ident: str, topics: str, stance: str, text: str) -> str:
-        head = f"{ident:>6}  {topics:<34}  {stance:<13}  "
+        head = f"{ident:>6}  {topics:<42}  {stance:<13}  "  # 42 fits three topics with scores
         room = max(self.width - len(head), 20)
         return head + (text if len(text) <= room else text[: room - 1] + "…") + "\n"
 

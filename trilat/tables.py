@@ -15,8 +15,8 @@ def metrics_table(results: list[tuple[str, dict]]) -> None:
     marks = best_marks(rows)
     table = Table(title="evaluation" + (" (* best)" if len(results) > 1 else ""))
     table.add_column("metric")
-    for name, _ in results:
-        table.add_column(name, justify="right")
+    for index, (name, _) in enumerate(results, 1):
+        table.add_column(f"M{index} {name}", justify="right")
     for key in rows[0]:
         cells = []
         for i, row in enumerate(rows):
@@ -26,9 +26,9 @@ def metrics_table(results: list[tuple[str, dict]]) -> None:
         table.add_row(key, *cells)
     console = Console()
     console.print(table)
-    for name, metrics in results:
+    for index, (name, metrics) in enumerate(results, 1):
         confusion = metrics["stance"]["confusion"]
-        grid = Table(title=f"stance confusion, {name} (rows gold, columns predicted)")
+        grid = Table(title=f"stance confusion, M{index} {name} (rows gold, columns predicted)")
         grid.add_column("gold \\ pred")
         for label in confusion["labels"]:
             grid.add_column(label, justify="right")
