@@ -176,3 +176,27 @@ def test_real_backbone_few_steps(tmp_path, labels):
     assert any(k.startswith("encoder.encoder.layer.0.") for k in settings["stored_keys"]) and "stance_head.weight" in settings["stored_keys"]
     texts = dev_texts(labels)
     assert load_model(tmp_path / "real").predict(texts) == result.classifier.predict(texts)
+
+
+def test_pretrained_backbone_stores_only_trained_tensors_and_checks_the_backbone(tiny_backbone, tmp_path, labels):
+    """The shipped model's path, in miniature: a backbone with weights on disk, frozen embeddings."""
+    from transformers import AutoConfig, AutoModel
+
+    backbone = tmp_path / "pretrained"
+    backbone.mkdir()
+    for f in tiny_backbone.iterdir():
+        (backbone / f.name).write_bytes(f.read_bytes())
+    torch.manual_seed(0)
+    AutoModel.from_config(AutoConfig.from_pretrained(tiny_backbone), add_pooling_layer=False).save_pretrained(backbone)
+    assert (backbone / "model.safetensors").is_file()
+    result = train(tiny_config(backbone, tmp_path / "m", **{"model.trainable_layers": 1}))
+    settings = json.loads((tmp_path / "m" / "transformer.json").read_text())
+    assert settings["base"] == "backbone" and len(settings["backbone_sha256"]) == 64
+    stored = settings["stored_keys"]
+    assert not any(k.startswith(("encoder.embeddings", "encoder.encoder.layer.0.")) for k in stored)
+    assert any(k.startswith("encoder.encoder.layer.1.") for k in stored)
+    texts = dev_texts(labels)
+    assert load_model(tmp_path / "m").predict(texts) == result.classifier.predict(texts)
+    (backbone / "model.safetensors").write_bytes((backbone / "model.safetensors").read_bytes()[:-8] + b"\0" * 8)
+    with pytest.raises(ModelError, match="not the one this model was trained on"):
+        load_model(tmp_path / "m")
