@@ -10,7 +10,8 @@ from model.io import save_model
 from training.card import write_model_card
 from training.config import RunConfig, config_to_dict, load_config
 from training.data import read_records
-from training.evaluate import evaluate_model
+from training.evaluate import gold_arrays, metrics_from_scores
+from training.metrics import tune_thresholds
 from training.provenance import provenance, seed_everything
 
 
@@ -28,6 +29,14 @@ def train_from_file(config_path: Path, overrides: Sequence[str] = (), output: Pa
     return train(config, resume=resume)
 
 
+def tune_on_dev(classifier, dev_records) -> dict:
+    """Tune each topic's decision threshold on dev and return the dev metrics: one scoring pass for both."""
+    scores = classifier.scores([r.text for r in dev_records])
+    gold_topics, _ = gold_arrays(dev_records, classifier.labels)
+    classifier.thresholds = tune_thresholds(scores.topic_probs, gold_topics, classifier.labels.topics)
+    return metrics_from_scores(scores, dev_records, classifier.labels, classifier.thresholds)
+
+
 def train(config: RunConfig, resume: bool = False, on_epoch_end=None) -> TrainResult:
     output = Path(config.output)
     if output.exists() and not output.is_dir():  # fail before training, not after it
@@ -43,13 +52,13 @@ def train(config: RunConfig, resume: bool = False, on_epoch_end=None) -> TrainRe
     if config.kind == "tfidf":
         from training.tfidf import fit_tfidf
 
-        classifier = fit_tfidf(config, train_records, dev_records)
+        classifier = fit_tfidf(config, train_records)
         is_main = True
     else:
         from training.transformer import fit_transformer
 
         classifier, is_main = fit_transformer(config, train_records, dev_records, resume=resume, on_epoch_end=on_epoch_end)
-    metrics = evaluate_model(classifier, dev_records)
+    metrics = tune_on_dev(classifier, dev_records)
     if is_main:  # under torchrun only rank 0 writes the model
         resolved = config_to_dict(config)
         save_model(classifier, output, config=resolved, provenance=record, dev_metrics=metrics)

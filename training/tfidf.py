@@ -6,7 +6,6 @@ import numpy as np
 from model.tfidf import TfidfClassifier
 from training.config import TfidfRunConfig
 from training.data import Record
-from training.metrics import tune_thresholds
 
 # A topic that never (or always) occurs in training cannot be learned: its
 # logit is pinned far below (or above) zero.
@@ -56,8 +55,8 @@ def _fit_stance(features, train: list[Record], stances: tuple[str, ...], c: floa
     return coef, intercept
 
 
-def fit_tfidf(config: TfidfRunConfig, train: list[Record], dev: list[Record]) -> TfidfClassifier:
-    """Fit the vectorizers, one binary model per topic and a balanced stance model; tune thresholds on dev."""
+def fit_tfidf(config: TfidfRunConfig, train: list[Record]) -> TfidfClassifier:
+    """Fit the vectorizers, one binary model per topic and a balanced stance model (thresholds: the caller)."""
     from scipy.sparse import hstack
 
     from tqdm.auto import tqdm
@@ -65,16 +64,11 @@ def fit_tfidf(config: TfidfRunConfig, train: list[Record], dev: list[Record]) ->
     labels = config.labels.schema()
     vectorizers = build_vectorizers(config)
     texts = [r.text for r in train]
-    with tqdm(total=4, desc="training tfidf", unit="step", leave=False) as progress:
+    with tqdm(total=3, desc="training tfidf", unit="step", leave=False) as progress:
         features = hstack([v.fit_transform(texts) for v in vectorizers]).tocsr()
         progress.update()
         topic_weights = _fit_topics(features, train, labels.topics, config.tfidf.topic_c)
         progress.update()
         stance_weights = _fit_stance(features, train, labels.stances, config.tfidf.stance_c)
         progress.update()
-        classifier = TfidfClassifier(labels, {t: 0.5 for t in labels.topics}, vectorizers, topic_weights, stance_weights)
-        dev_probs = classifier.scores([r.text for r in dev]).topic_probs
-        dev_gold = np.array([[t in r.topics for t in labels.topics] for r in dev])
-        classifier.thresholds = tune_thresholds(dev_probs, dev_gold, labels.topics)
-        progress.update()
-    return classifier
+    return TfidfClassifier(labels, {t: 0.5 for t in labels.topics}, vectorizers, topic_weights, stance_weights)

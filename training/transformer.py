@@ -19,12 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 import torch
 from torch import nn
 
 from model.backbone import resolve_backbone, weights_file
-from model.interface import Scores
 from model.io import sha256_file
 from model.transformer import (
     MultiTaskNetwork,
@@ -39,7 +37,7 @@ from training.checkpoint import load_checkpoint, save_checkpoint
 from training.config import TransformerRunConfig
 from training.data import Record, to_dataset
 from training.evaluate import metrics_from_scores
-from training.metrics import selection_score, tune_thresholds
+from training.metrics import selection_score
 
 LOG_FILE = "train_log.jsonl"
 CHECKPOINT_DIR = "checkpoints"
@@ -261,9 +259,9 @@ class Trainer:
     def _out_of_steps(self) -> bool:
         return 0 < self.config.train.max_steps <= self.state["step"]
 
-    def evaluate_dev(self) -> tuple[dict, Scores]:
+    def evaluate_dev(self) -> dict:
         scores = self.classifier.scores([r.text for r in self.dev])
-        return metrics_from_scores(scores, self.dev, self.labels, self.classifier.thresholds), scores
+        return metrics_from_scores(scores, self.dev, self.labels, self.classifier.thresholds)
 
     def trained_weights(self) -> dict[str, torch.Tensor]:
         state = self.network.state_dict()
@@ -277,13 +275,14 @@ class Trainer:
         elif self.dist.is_main:
             (self.run_dir / LOG_FILE).unlink(missing_ok=True)  # a fresh run starts a fresh log
         train = self.config.train
-        progress = tqdm(total=len(self._epoch_batches(0)) * train.epochs, initial=len(self._epoch_batches(0)) * self.state["epoch"],
+        per_epoch = len(self._epoch_batches(0))
+        progress = tqdm(total=per_epoch * train.epochs, initial=per_epoch * self.state["epoch"],
                         desc="training", unit="batch", disable=not self.dist.is_main, dynamic_ncols=True,
                         mininterval=0.5 if sys.stderr.isatty() else 30.0)  # a redirected log gets a line every 30 s
         for epoch in range(self.state["epoch"], train.epochs):
             started = time.time()
             loss = self.run_epoch(epoch, progress)
-            metrics, _ = self.evaluate_dev()
+            metrics = self.evaluate_dev()
             self._after_epoch(epoch, loss, metrics, time.time() - started)
             if on_epoch_end is not None:
                 on_epoch_end(epoch)
@@ -292,9 +291,6 @@ class Trainer:
         progress.close()
         self.network.load_state_dict(self.best_weights or self.trained_weights(), strict=False)
         self._round_to_save_dtype()
-        _, scores = self.evaluate_dev()
-        gold = np.array([[t in r.topics for t in self.labels.topics] for r in self.dev])
-        self.classifier.thresholds = tune_thresholds(scores.topic_probs, gold, self.labels.topics)
         return self.classifier
 
     @torch.no_grad()
@@ -334,7 +330,10 @@ class Trainer:
 
 def fit_transformer(config: TransformerRunConfig, train: list[Record], dev: list[Record], resume: bool = False,
                     on_epoch_end: Callable[[int], None] | None = None) -> tuple[TransformerClassifier, bool]:
-    """Train and return the classifier with the best dev epoch's weights, and whether this process saves it."""
+    """Train and return the classifier with the best dev epoch's weights, and whether this process saves it.
+
+    The caller tunes the topic thresholds on dev, as for every model kind.
+    """
     dist = init_distributed()
     trainer = Trainer(config, train, dev, dist)
     classifier = trainer.fit(resume=resume, on_epoch_end=on_epoch_end)
