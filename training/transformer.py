@@ -253,7 +253,7 @@ class Trainer:
                 self.optimizer.zero_grad(set_to_none=True)
                 self.state["step"] += 1
             progress.update(1)
-            progress.set_postfix(epoch=epoch + 1, loss=f"{total_loss / (index + 1):.4f}")
+            progress.set_postfix(epoch=epoch + 1, loss=f"{total_loss / (index + 1):.4f}", refresh=False)
         return total_loss / max(len(batches), 1)
 
     def _out_of_steps(self) -> bool:
