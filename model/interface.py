@@ -14,7 +14,10 @@ from typing import ClassVar, Sequence
 
 import numpy as np
 
+from model.errors import ModelError
 from model.labels import LabelSchema
+
+PRECISIONS = ("auto", "fp32", "bf16")
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,15 @@ class Classifier(ABC):
     @abstractmethod
     def load(cls, directory: Path, meta: dict) -> "Classifier":
         """Rebuild the classifier from a directory written by `save`."""
+
+    def set_precision(self, precision: str) -> None:
+        """Arithmetic for scoring: `fp32`, `bf16`, or `auto` (bf16 where the CPU multiplies it natively).
+
+        Models without a lower-precision path (the TF-IDF baseline) check the name and score as always.
+        """
+        if precision not in PRECISIONS:
+            raise ModelError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+        self.precision = precision
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         return predictions_from_scores(self.scores(texts), self.labels, self.thresholds)

@@ -91,8 +91,11 @@ def verify_files(directory: Path, meta: dict) -> None:
             raise ModelError(f"{directory} is corrupted: {name} does not match its recorded sha256")
 
 
-def load_model(directory: Path | str | None = None) -> Classifier:
-    """Load a saved model of any kind; `None` loads the committed default model."""
+def load_model(directory: Path | str | None = None, precision: str = "fp32") -> Classifier:
+    """Load a saved model of any kind; `None` loads the committed default model.
+
+    `precision` (fp32, bf16 or auto) is the scoring arithmetic; see `Classifier.set_precision`.
+    """
     directory = Path(directory) if directory is not None else DEFAULT_MODEL_DIR
     meta = read_meta(directory)
     kind = meta["kind"]
@@ -106,7 +109,9 @@ def load_model(directory: Path | str | None = None) -> Classifier:
     module_name, class_name = KINDS[kind]
     cls = getattr(importlib.import_module(module_name), class_name)
     try:
-        return cls.load(directory, meta)
+        model = cls.load(directory, meta)
+        model.set_precision(precision)
+        return model
     except ModelError:
         raise
     except Exception as exc:  # any library error while reading weights means a broken directory

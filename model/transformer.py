@@ -8,9 +8,14 @@ Saved weights hold only what training changed (the fine-tuned encoder layers
 and the heads, fp32, fp16 or per-row int8 as configured) when the backbone's
 own weights are on disk; the rest is read from the backbone, whose weight
 file's sha256 is recorded and checked on load.
+
+Inference runs BERT-family encoders through `model.encoder` (no
+`transformers` import: a faster cold start) and, where the CPU multiplies
+bfloat16 natively, can compute in bfloat16 (`set_precision`).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -23,6 +28,7 @@ import torch
 from torch import nn
 
 from model.backbone import DEFAULT_BACKBONE, PINNED_FILES, resolve_backbone, weights_file
+from model.encoder import LeanBert, WindowTokenizer, is_lean_supported
 from model.errors import ModelError
 from model.interface import Classifier, Scores
 from model.labels import LabelSchema
@@ -35,7 +41,10 @@ def _quiet_transformers() -> None:
     logging.disable_progress_bar()
 
 
-_quiet_transformers()
+def native_bf16() -> bool:
+    """Whether this CPU multiplies bfloat16 in hardware (AVX512-BF16 or AMX); emulated bf16 is slower than fp32."""
+    check = [getattr(torch.cpu, name, None) for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")]
+    return any(f is not None and f() for f in check)
 
 WEIGHTS_FILE = "weights.safetensors"
 SETTINGS_FILE = "transformer.json"
@@ -64,27 +73,14 @@ class MultiTaskNetwork(nn.Module):
 
 
 def build_encoder(backbone_dir: Path, config_dir: Path | None = None) -> nn.Module:
-    """The encoder with pretrained weights when the backbone has them, else randomly initialised."""
+    """The `transformers` encoder for training: pretrained weights when the backbone has them, else randomly initialised."""
     from transformers import AutoConfig, AutoModel
 
+    _quiet_transformers()
     if weights_file(backbone_dir) is not None:
         return AutoModel.from_pretrained(backbone_dir, add_pooling_layer=False)
     config = AutoConfig.from_pretrained(config_dir or backbone_dir)
     return AutoModel.from_config(config, add_pooling_layer=False)
-
-
-def encode_windows(tokenizer, texts: Sequence[str], max_length: int, stride: int) -> tuple[list[list[int]], list[int]]:
-    """Token ids of every window and, for each window, the index of its text."""
-    encoded = tokenizer(
-        list(texts),
-        truncation=True,
-        max_length=max_length,
-        stride=stride,
-        return_overflowing_tokens=True,
-        return_attention_mask=False,
-        return_token_type_ids=False,
-    )
-    return encoded["input_ids"], list(encoded["overflow_to_sample_mapping"])
 
 
 def pad_batch(windows: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -131,7 +127,8 @@ def unpack_tensors(packed: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
 class TransformerClassifier(Classifier):
     kind = "transformer"
 
-    def __init__(self, labels: LabelSchema, thresholds: dict[str, float], network: MultiTaskNetwork, tokenizer, settings: dict):
+    def __init__(self, labels: LabelSchema, thresholds: dict[str, float], network: MultiTaskNetwork, tokenizer: WindowTokenizer,
+                 settings: dict):
         """`settings`: max_length, window_stride, pooling, backbone, save_dtype, stored_keys, ..."""
         self.labels = labels
         self.thresholds = thresholds
@@ -139,23 +136,32 @@ class TransformerClassifier(Classifier):
         self.tokenizer = tokenizer
         self.settings = settings
         self.batch_size = 16  # small batches of similar length pad least and stay in cache on CPU
+        self.precision = "fp32"
+
+    def _autocast(self, device: torch.device):
+        """bfloat16 matrix products on the CPU when asked; LayerNorm, softmax and the sums stay fp32."""
+        bf16 = self.precision == "bf16" or (self.precision == "auto" and native_bf16())
+        if device.type != "cpu" or not bf16:
+            return contextlib.nullcontext()
+        return torch.autocast("cpu", dtype=torch.bfloat16)
 
     @torch.inference_mode()
     def logits(self, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
         """Per-text logits, averaged over each text's windows."""
-        windows, owner = encode_windows(self.tokenizer, texts, self.settings["max_length"], self.settings["window_stride"])
+        windows, owner = self.tokenizer.windows(texts, self.settings["max_length"], self.settings["window_stride"])
         self.network.eval()
         n_topics, n_stances = len(self.labels.topics), len(self.labels.stances)
         topic_sum, stance_sum = torch.zeros(len(texts), n_topics), torch.zeros(len(texts), n_stances)
         owner_t = torch.tensor(owner, dtype=torch.long)
         device = next(self.network.parameters()).device  # the GPU when training placed the network there
         order = sorted(range(len(windows)), key=lambda i: len(windows[i]))  # similar lengths pad little
-        for start in range(0, len(order), self.batch_size):
-            chosen = order[start : start + self.batch_size]
-            ids, mask = pad_batch([windows[i] for i in chosen], self.tokenizer.pad_token_id)
-            topic_logits, stance_logits = self.network(ids.to(device), mask.to(device))
-            topic_sum.index_add_(0, owner_t[chosen], topic_logits.float().cpu())
-            stance_sum.index_add_(0, owner_t[chosen], stance_logits.float().cpu())
+        with self._autocast(device):
+            for start in range(0, len(order), self.batch_size):
+                chosen = order[start : start + self.batch_size]
+                ids, mask = pad_batch([windows[i] for i in chosen], self.tokenizer.pad_token_id)
+                topic_logits, stance_logits = self.network(ids.to(device), mask.to(device))
+                topic_sum.index_add_(0, owner_t[chosen], topic_logits.float().cpu())
+                stance_sum.index_add_(0, owner_t[chosen], stance_logits.float().cpu())
         counts = torch.bincount(owner_t, minlength=len(texts)).clamp(min=1).unsqueeze(1).float()
         return topic_sum / counts, stance_sum / counts
 
@@ -174,21 +180,20 @@ class TransformerClassifier(Classifier):
         trained = {key: state[key] for key in self.settings["stored_keys"]}
         save_file(pack_tensors(trained, self.settings["save_dtype"]), directory / WEIGHTS_FILE)
         (directory / SETTINGS_FILE).write_text(json.dumps(self.settings, indent=2) + "\n", encoding="utf-8")
-        self.network.encoder.config.save_pretrained(directory)
-        tokenizer_files = self.tokenizer.save_pretrained(directory)
-        names = {WEIGHTS_FILE, SETTINGS_FILE, ENCODER_CONFIG_FILE}
-        names |= {Path(f).name for f in tokenizer_files if Path(f).is_file()}
-        return sorted(names)
+        config = self.network.encoder.config
+        config = config.to_dict() if hasattr(config, "to_dict") else vars(config)
+        (directory / ENCODER_CONFIG_FILE).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        return sorted({WEIGHTS_FILE, SETTINGS_FILE, ENCODER_CONFIG_FILE, *self.tokenizer.save(directory)})
 
     @classmethod
     def load(cls, directory: Path, meta: dict) -> "TransformerClassifier":
         from safetensors.torch import load_file
-        from transformers import AutoTokenizer
 
         directory = Path(directory)
         settings = json.loads((directory / SETTINGS_FILE).read_text(encoding="utf-8"))
         labels = LabelSchema.from_dict(meta["labels"])
-        encoder = _encoder_for(directory, settings)
+        config = json.loads((directory / ENCODER_CONFIG_FILE).read_text(encoding="utf-8"))
+        encoder = _encoder_for(directory, settings, config)
         network = MultiTaskNetwork(encoder, len(labels.topics), len(labels.stances), settings["pooling"], dropout=0.0)
         stored = unpack_tensors(load_file(directory / WEIGHTS_FILE))
         missing = set(settings["stored_keys"]) - set(stored)
@@ -196,16 +201,23 @@ class TransformerClassifier(Classifier):
             raise ModelError(f"{directory}: {WEIGHTS_FILE} lacks {len(missing)} tensors, e.g. {sorted(missing)[0]}")
         network.load_state_dict(stored, strict=False)
         network.eval()
-        tokenizer = AutoTokenizer.from_pretrained(directory)
+        tokenizer = WindowTokenizer.from_dir(directory, pad_id=int(config.get("pad_token_id") or 0))
         thresholds = {k: float(v) for k, v in meta["thresholds"].items()}
         return cls(labels, thresholds, network, tokenizer, settings)
 
 
-def _encoder_for(directory: Path, settings: dict) -> nn.Module:
-    """Rebuild the encoder: from the recorded backbone's weights, or from config when all weights were stored."""
-    from transformers import AutoConfig, AutoModel
+def _encoder_for(directory: Path, settings: dict, config: dict) -> nn.Module:
+    """Rebuild the encoder: from the recorded backbone's weights, or from config when all weights were stored.
 
+    BERT-family encoders run as `LeanBert`; anything else goes through `transformers`.
+    """
+    lean = is_lean_supported(config)
     if settings["base"] == "config":
+        if lean:
+            return LeanBert(config)
+        from transformers import AutoConfig, AutoModel
+
+        _quiet_transformers()
         return AutoModel.from_config(AutoConfig.from_pretrained(directory), add_pooling_layer=False)
     from model.io import sha256_file
 
@@ -217,4 +229,15 @@ def _encoder_for(directory: Path, settings: dict) -> nn.Module:
         actual = sha256_file(weights) if weights is not None else None
     if actual != settings["backbone_sha256"]:
         raise ModelError(f"backbone {settings['backbone']!r} at {backbone_dir} is not the one this model was trained on (sha256 differs)")
-    return AutoModel.from_pretrained(backbone_dir, add_pooling_layer=False)
+    if not lean:
+        return build_encoder(backbone_dir)
+    from safetensors.torch import load_file
+
+    encoder = LeanBert(config)
+    wanted = encoder.state_dict().keys()
+    pretrained = {key.removeprefix("bert."): tensor for key, tensor in load_file(weights).items()}
+    missing = [key for key in wanted if key not in pretrained]
+    if missing:
+        raise ModelError(f"backbone weights {weights} lack {len(missing)} encoder tensors, e.g. {missing[0]}")
+    encoder.load_state_dict({key: pretrained[key] for key in wanted})
+    return encoder

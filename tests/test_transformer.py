@@ -65,15 +65,13 @@ def test_overfits_a_handful_of_paragraphs(tiny_backbone, tmp_path, labels):
 
 
 def test_long_paragraph_is_windowed_not_truncated(tiny_model_dir):
-    from model.transformer import encode_windows
-
     model = load_model(tiny_model_dir)
     long_text = " ".join(f"Sentence {i} about chips, drills and the 1965 treaty." for i in range(60))
-    windows, owner = encode_windows(model.tokenizer, [long_text, "short one"], 64, 16)
+    windows, owner = model.tokenizer.windows([long_text, "short one"], 64, 16)
     assert owner.count(0) > 5 and owner.count(1) == 1
     assert all(len(w) <= 64 for w in windows)
     # Every token of the text appears in some window: the windows overlap, they do not drop the tail.
-    content = model.tokenizer(long_text, add_special_tokens=False)["input_ids"]
+    content = model.tokenizer.windows([long_text], 100_000, 0)[0][0][1:-1]
     covered = [t for w in windows[:-1] for t in w[1:-1]]
     assert content[-20:] == windows[owner.index(1) - 1][-21:-1] and len(covered) > len(content)
     # The paragraph's logits are the mean of its windows' logits.

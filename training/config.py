@@ -88,6 +88,8 @@ class TrainConfig:
     topic_loss_weight: float = 1.0
     stance_loss_weight: float = 1.0
     class_weights: bool = False  # weight stance cross-entropy by inverse class frequency
+    label_smoothing: float = 0.0  # stance cross-entropy target smoothing
+    layer_lr_decay: float = 1.0  # each encoder layer below the top learns at this factor of the one above (1: same lr)
     patience: int = 3  # epochs without dev improvement before stopping
     max_steps: int = -1  # stop after this many optimizer steps (-1: no limit); for smoke tests
     eval_batch_size: int = 64
@@ -97,6 +99,8 @@ class TrainConfig:
         _require(self.lr > 0 and self.head_lr > 0, "train.lr and train.head_lr must be > 0")
         _require(0.0 <= self.warmup_ratio < 1.0, "train.warmup_ratio must be in [0, 1)")
         _require(self.patience >= 1, "train.patience must be >= 1")
+        _require(0.0 <= self.label_smoothing < 1.0, "train.label_smoothing must be in [0, 1)")
+        _require(0.0 < self.layer_lr_decay <= 1.0, "train.layer_lr_decay must be in (0, 1]")
 
 
 @dataclass

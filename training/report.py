@@ -77,14 +77,14 @@ class Evaluation:
 # --- evaluating ------------------------------------------------------------
 
 
-def evaluate_models(model_dirs, data_path, n_resamples: int | None = None, seed: int = 0) -> Evaluation:
+def evaluate_models(model_dirs, data_path, n_resamples: int | None = None, seed: int = 0, precision: str = "fp32") -> Evaluation:
     """Score each model once on `data_path`; with `n_resamples`, add bootstrap intervals and p-values."""
     from model.io import load_model
 
     if n_resamples is not None and n_resamples < 1:
         raise TrilatError(f"--bootstrap must be at least 1 (got {n_resamples})")
     model_dirs = [str(d) for d in model_dirs]
-    models = [load_model(d) for d in model_dirs]
+    models = [load_model(d, precision) for d in model_dirs]
     labels = shared_labels(models, model_dirs)
     records = read_data(data_path, labels, model_dirs)
     runs = [score_model(i, d, m, records) for i, (d, m) in enumerate(zip(model_dirs, models), 1)]

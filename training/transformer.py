@@ -13,6 +13,7 @@ import json
 import math
 import os
 import random
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -23,12 +24,12 @@ import torch
 from torch import nn
 
 from model.backbone import resolve_backbone, weights_file
+from model.encoder import TOKENIZER_FILE, WindowTokenizer
 from model.io import sha256_file
 from model.transformer import (
     MultiTaskNetwork,
     TransformerClassifier,
     build_encoder,
-    encode_windows,
     pack_tensors,
     pad_batch,
     unpack_tensors,
@@ -111,20 +112,29 @@ def length_grouped_batches(lengths: list[int], batch_size: int, seed: int) -> li
 
 
 def optimizer_for(network: MultiTaskNetwork, config: TransformerRunConfig) -> torch.optim.Optimizer:
-    """AdamW; heads learn faster than the pretrained encoder; no decay on biases and LayerNorm."""
+    """AdamW; heads learn faster than the pretrained encoder; no decay on biases and LayerNorm.
+
+    With `layer_lr_decay` < 1 each encoder layer learns at that factor of the
+    layer above it (the embeddings one step below the bottom layer).
+    """
+    train = config.train
+    n_layers = len(network.encoder.encoder.layer)
     groups = {}
     for name, param in network.named_parameters():
         if not param.requires_grad:
             continue
-        head = not name.startswith("encoder.")
+        if not name.startswith("encoder."):
+            lr = train.head_lr
+        else:
+            match = re.match(r"encoder\.encoder\.layer\.(\d+)\.", name)
+            depth = n_layers - int(match.group(1)) - 1 if match else n_layers  # 0 for the top layer
+            lr = train.lr * train.layer_lr_decay**depth
         decay = param.ndim > 1
-        key = (head, decay)
-        groups.setdefault(key, []).append(param)
-    train = config.train
+        groups.setdefault((lr, decay), []).append(param)
     return torch.optim.AdamW(
         [
-            {"params": params, "lr": train.head_lr if head else train.lr, "weight_decay": train.weight_decay if decay else 0.0}
-            for (head, decay), params in sorted(groups.items())
+            {"params": params, "lr": lr, "weight_decay": train.weight_decay if decay else 0.0}
+            for (lr, decay), params in sorted(groups.items(), key=lambda item: item[0])
         ]
     )
 
@@ -145,14 +155,23 @@ class TrainingSet:
     stance_targets: torch.Tensor  # (n_windows,)
 
 
-def build_training_set(tokenizer, records: list[Record], config: TransformerRunConfig) -> TrainingSet:
+def build_training_set(tokenizer: WindowTokenizer, records: list[Record], config: TransformerRunConfig) -> TrainingSet:
     """Every window of every paragraph, each carrying its paragraph's labels."""
     dataset = to_dataset(records, config.labels.schema())
-    windows, owner = encode_windows(tokenizer, dataset["text"], config.model.max_length, config.model.window_stride)
+    windows, owner = tokenizer.windows(list(dataset["text"]), config.model.max_length, config.model.window_stride)
     topics = torch.tensor(dataset["topic_targets"], dtype=torch.float32)
     stances = torch.tensor(dataset["stance_target"], dtype=torch.long)
     owner_t = torch.tensor(owner, dtype=torch.long)
     return TrainingSet(windows, topics[owner_t].reshape(len(windows), -1), stances[owner_t])
+
+
+def backbone_tokenizer(backbone_dir: Path, pad_id: int) -> WindowTokenizer:
+    """The backbone's fast tokenizer; one that ships only slow-tokenizer files is converted by `transformers`."""
+    if (backbone_dir / TOKENIZER_FILE).is_file():
+        return WindowTokenizer.from_dir(backbone_dir, pad_id)
+    from transformers import AutoTokenizer
+
+    return WindowTokenizer(AutoTokenizer.from_pretrained(backbone_dir).backend_tokenizer, pad_id)
 
 
 def stance_class_weights(targets: torch.Tensor, n_classes: int) -> torch.Tensor:
@@ -170,7 +189,8 @@ class Trainer:
         self.data = build_training_set(self.classifier.tokenizer, train, config)
         weights = stance_class_weights(self.data.stance_targets, len(self.labels.stances)) if config.train.class_weights else None
         self.topic_loss = nn.BCEWithLogitsLoss()
-        self.stance_loss = nn.CrossEntropyLoss(weight=weights.to(dist.device) if weights is not None else None)
+        self.stance_loss = nn.CrossEntropyLoss(weight=weights.to(dist.device) if weights is not None else None,
+                                               label_smoothing=config.train.label_smoothing)
         self.network = self.classifier.network.to(dist.device)
         self.model = self._wrap(self.network)
         self.optimizer = optimizer_for(self.network, config)
@@ -184,12 +204,10 @@ class Trainer:
         self.best_weights: dict[str, torch.Tensor] = {}
 
     def _build_classifier(self) -> TransformerClassifier:
-        from transformers import AutoTokenizer
-
         model_config = self.config.model
         backbone_dir = resolve_backbone(model_config.backbone)
-        tokenizer = AutoTokenizer.from_pretrained(backbone_dir)
         encoder = build_encoder(backbone_dir)
+        tokenizer = backbone_tokenizer(backbone_dir, pad_id=encoder.config.pad_token_id or 0)
         network = MultiTaskNetwork(encoder, len(self.labels.topics), len(self.labels.stances), model_config.pooling, model_config.dropout)
         pretrained = weights_file(backbone_dir)
         if pretrained is not None:

@@ -56,6 +56,11 @@ app = typer.Typer(
 ModelOption = Annotated[
     Optional[Path], typer.Option("--model", "-m", help="Saved model directory (default: the model shipped with trilat).", metavar="DIR")
 ]
+PrecisionOption = Annotated[
+    str,
+    typer.Option("--precision", help="Transformer arithmetic: auto (bfloat16 where the CPU has it natively, else fp32), fp32 or bf16.",
+                 metavar="auto|fp32|bf16"),
+]
 
 
 @app.command()
@@ -87,6 +92,7 @@ def classify(
     split: Annotated[str, typer.Option("--split", help="Paragraph splitting: auto, lines (one per line) or blank (blank lines only).", metavar="auto|lines|blank")] = "auto",
     input_format: Annotated[str, typer.Option("--input-format", help="auto (by file extension), text, jsonl or csv (records with 'text', keeping 'id').", metavar="auto|text|jsonl|csv")] = "auto",
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Paragraphs scored at a time.")] = 64,
+    precision: PrecisionOption = "auto",
 ) -> None:
     """Classify paragraphs from arguments, a file or standard input."""
     from model.errors import TrilatError
@@ -104,7 +110,7 @@ def classify(
     if bool(texts) == (file is not None):
         raise TrilatError("give either TEXT arguments or --file (use --file - for standard input)")
     items = items_from_file(file, input_format, split) if file is not None else items_from_texts(texts, split)
-    classifier = load_model(model)
+    classifier = load_model(model, precision)
     with _output_stream(output) as stream:
         writer = WRITERS[fmt](stream, classifier.labels)
         for batch in classify_stream(classifier, items, batch_size):
@@ -142,6 +148,7 @@ def evaluate(
     report: Annotated[Optional[Path], typer.Option("--report", help="Write report.md, metrics.json, errors.jsonl and plots into this directory.")] = None,
     bootstrap: Annotated[Optional[int], typer.Option("--bootstrap", help="Bootstrap resamples (>= 1) for 95% intervals and paired p-values; default 1000 with --report, none without.", metavar="N")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap resampling: the same seed gives the same intervals.")] = 0,
+    precision: PrecisionOption = "auto",
 ) -> None:
     """Score models against labeled paragraphs; --report adds plots, intervals and an error listing."""
     import json
@@ -151,7 +158,7 @@ def evaluate(
 
     if bootstrap is None and report is not None:
         bootstrap = DEFAULT_RESAMPLES
-    evaluation = evaluate_models(model, data, bootstrap, seed)
+    evaluation = evaluate_models(model, data, bootstrap, seed, precision)
     if report is not None:  # before printing, so a report that cannot be written ends in one error line
         typer.echo(f"report written to {write_report(evaluation, report)}", err=True)
     if json_:

@@ -1,0 +1,85 @@
+"""The inference path without `transformers` computes what `transformers` computes."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from model.encoder import LeanBert, WindowTokenizer, is_lean_supported
+from model.io import load_model
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _texts() -> list[str]:
+    lines = (ROOT / "data" / "starter" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+    texts = [json.loads(line)["text"] for line in lines]
+    return texts + [" ".join(texts[:8]), "Seoul.", "¿Qué? 日本と韓国 — “quotes” & émigrés"]
+
+
+def test_window_tokenizer_matches_transformers_overflow(tiny_backbone):
+    from transformers import AutoTokenizer
+
+    hf = AutoTokenizer.from_pretrained(tiny_backbone)
+    lean = WindowTokenizer.from_dir(tiny_backbone, pad_id=0)
+    texts = _texts()
+    for max_length, stride in ((256, 64), (32, 8), (16, 0)):
+        expected = hf(texts, truncation=True, max_length=max_length, stride=stride, return_overflowing_tokens=True)
+        windows, owner = lean.windows(texts, max_length, stride)
+        assert windows == expected["input_ids"]
+        assert owner == list(expected["overflow_to_sample_mapping"])
+    assert max(owner) == len(texts) - 1 and len(windows) > len(texts)  # the long text really was split
+
+
+def test_lean_bert_matches_transformers_bert(tiny_backbone):
+    from transformers import AutoConfig, AutoModel
+
+    torch.manual_seed(3)
+    reference = AutoModel.from_config(AutoConfig.from_pretrained(tiny_backbone), add_pooling_layer=False).eval()
+    config = json.loads((tiny_backbone / "config.json").read_text(encoding="utf-8"))
+    assert is_lean_supported(config)
+    lean = LeanBert(config)
+    lean.load_state_dict(reference.state_dict(), strict=True)  # same parameter names, nothing missing or extra
+    ids = torch.randint(1, config["vocab_size"], (4, 40))
+    mask = torch.ones_like(ids)
+    mask[1, 25:] = 0
+    mask[3, 3:] = 0
+    with torch.inference_mode():
+        expected = reference(input_ids=ids, attention_mask=mask).last_hidden_state
+        actual = lean(ids, mask).last_hidden_state
+    keep = mask.bool()
+    assert torch.allclose(actual[keep], expected[keep], atol=1e-5)
+    assert not torch.allclose(actual[keep], torch.zeros_like(actual[keep]))
+
+
+def test_unsupported_architectures_fall_back():
+    assert not is_lean_supported({"model_type": "roberta"})
+    assert not is_lean_supported({"model_type": "bert", "hidden_act": "relu"})
+    assert not is_lean_supported({"model_type": "bert", "position_embedding_type": "relative_key"})
+
+
+def test_saved_model_loads_without_transformers(tiny_model_dir):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from model.io import load_model; m = load_model(sys.argv[1]); m.predict(['Joint drills resumed.']);"
+        "print(any(name == 'transformers' or name.startswith('transformers.') for name in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(tiny_model_dir)], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_bf16_precision_changes_numbers_little(tiny_model_dir):
+    model = load_model(tiny_model_dir)
+    texts = _texts()
+    exact = model.scores(texts)
+    model.set_precision("bf16")
+    fast = model.scores(texts)
+    assert (fast.stance_probs != exact.stance_probs).any()  # bf16 really ran
+    assert abs(fast.stance_probs - exact.stance_probs).max() < 0.05
+    assert abs(fast.topic_probs - exact.topic_probs).max() < 0.05
+    with pytest.raises(Exception, match="precision must be one of"):
+        model.set_precision("fp8")
