@@ -73,15 +73,19 @@ def bench_tfidf() -> None:
 
 def bench_transformer(model_dir: str | None, train: bool) -> None:
     from model.io import load_model
+    from model.transformer import native_bf16
 
-    model = load_model(model_dir)
     typical = corpus_texts(40, 80)
     texts = repeat_to(typical, 2000)
-    model.predict(texts[:32])
-    start = time.perf_counter()
-    for i in range(0, len(texts), 64):
-        model.predict(texts[i : i + 64])
-    report(f"{model.kind} classify throughput, 40-80 words", len(texts) / (time.perf_counter() - start), "para/s", ">= 100 para/s")
+    print(f"CPU threads: {torch_threads()}; native bfloat16: {'yes' if native_bf16() else 'no'} (auto uses bf16 only then)")
+    for precision in ("auto", "fp32"):
+        model = load_model(model_dir, precision)
+        model.predict(texts[:32])
+        start = time.perf_counter()
+        for i in range(0, len(texts), 64):
+            model.predict(texts[i : i + 64])
+        goal = ">= 100 para/s" if precision == "auto" else "(reference)"
+        report(f"{model.kind} classify throughput, 40-80 words, {precision}", len(texts) / (time.perf_counter() - start), "para/s", goal)
     peak_memory(model_dir)
     model_args = ["--model", model_dir] if model_dir else []
     cold = wall_time([*TRILAT, "classify", *model_args, "--format", "jsonl", typical[0]], repeats=3)
@@ -91,6 +95,12 @@ def bench_transformer(model_dir: str | None, train: bool) -> None:
             start = time.perf_counter()
             subprocess.run([*TRILAT, "train", "configs/minilm.yaml", "--output", out], cwd=ROOT, check=True, capture_output=True)
             report("full default training (configs/minilm.yaml)", (time.perf_counter() - start) / 60, "min", "<= 20 min")
+
+
+def torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
 
 
 def peak_memory(model_dir: str | None) -> None:

@@ -50,6 +50,9 @@ class Classifier(ABC):
     kind: ClassVar[str]
     labels: LabelSchema
     thresholds: dict[str, float]
+    # Stance logits are divided by this before the softmax; fitted on dev at training time
+    # (1: as trained). It changes how sure the scores are, never which stance wins.
+    stance_temperature: float = 1.0
 
     @abstractmethod
     def scores(self, texts: Sequence[str]) -> Scores:

@@ -44,6 +44,7 @@ def save_model(classifier: Classifier, directory: Path, **extra_meta) -> Path:
         "kind": classifier.kind,
         "labels": classifier.labels.to_dict(),
         "thresholds": classifier.thresholds,
+        "stance_temperature": classifier.stance_temperature,
         "files": {name: sha256_file(directory / name) for name in weight_files},
         **extra_meta,
     }
@@ -91,6 +92,13 @@ def verify_files(directory: Path, meta: dict) -> None:
             raise ModelError(f"{directory} is corrupted: {name} does not match its recorded sha256")
 
 
+def _temperature(directory: Path, meta: dict) -> float:
+    value = meta.get("stance_temperature", 1.0)  # models saved before calibration have none
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ModelError(f"{directory}: stance_temperature in {META_FILE} must be a positive number, not {value!r}")
+    return float(value)
+
+
 def load_model(directory: Path | str | None = None, precision: str = "fp32") -> Classifier:
     """Load a saved model of any kind; `None` loads the committed default model.
 
@@ -110,6 +118,7 @@ def load_model(directory: Path | str | None = None, precision: str = "fp32") -> 
     cls = getattr(importlib.import_module(module_name), class_name)
     try:
         model = cls.load(directory, meta)
+        model.stance_temperature = _temperature(directory, meta)
         model.set_precision(precision)
         return model
     except ModelError:

@@ -43,7 +43,7 @@ class TfidfClassifier(Classifier):
     def scores(self, texts: Sequence[str]) -> Scores:
         features = self.features(texts)
         topic_logits = features @ self.topic_coef.T + self.topic_intercept
-        stance_logits = features @ self.stance_coef.T + self.stance_intercept
+        stance_logits = (features @ self.stance_coef.T + self.stance_intercept) / self.stance_temperature
         stance_logits -= stance_logits.max(axis=1, keepdims=True)
         stance_probs = np.exp(stance_logits)
         stance_probs /= stance_probs.sum(axis=1, keepdims=True)

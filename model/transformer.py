@@ -83,14 +83,40 @@ def build_encoder(backbone_dir: Path, config_dir: Path | None = None) -> nn.Modu
     return AutoModel.from_config(config, add_pooling_layer=False)
 
 
-def pad_batch(windows: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
-    width = max(len(w) for w in windows)
+def pad_batch(windows: list[list[int]], pad_id: int, width: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    width = width or max(len(w) for w in windows)
     ids = torch.full((len(windows), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(windows), width), dtype=torch.long)
     for row, window in enumerate(windows):
         ids[row, : len(window)] = torch.tensor(window, dtype=torch.long)
         mask[row, : len(window)] = 1
     return ids, mask
+
+
+PAD_MULTIPLE = 16
+
+
+def padded_width(length: int) -> int:
+    """The width a window is padded to at inference: a function of its own length alone.
+
+    Kernels round differently at different widths (in bfloat16 by up to a
+    hundredth of a probability), so a width chosen by the longest neighbour
+    in a batch would make a paragraph's scores depend on its neighbours.
+    """
+    return -(-length // PAD_MULTIPLE) * PAD_MULTIPLE
+
+
+def width_batches(windows: list[list[int]], batch_size: int) -> list[tuple[int, list[int]]]:
+    """Window indices grouped by padded width, at most `batch_size` to a batch: (width, indices)."""
+    order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
+    batches: list[tuple[int, list[int]]] = []
+    for index in order:
+        width = padded_width(len(windows[index]))
+        if batches and batches[-1][0] == width and len(batches[-1][1]) < batch_size:
+            batches[-1][1].append(index)
+        else:
+            batches.append((width, [index]))
+    return batches
 
 
 SCALE_SUFFIX = ".int8_scale"
@@ -154,11 +180,11 @@ class TransformerClassifier(Classifier):
         topic_sum, stance_sum = torch.zeros(len(texts), n_topics), torch.zeros(len(texts), n_stances)
         owner_t = torch.tensor(owner, dtype=torch.long)
         device = next(self.network.parameters()).device  # the GPU when training placed the network there
-        order = sorted(range(len(windows)), key=lambda i: len(windows[i]))  # similar lengths pad little
+        limit = getattr(self.network.encoder.config, "max_position_embeddings", None)
         with self._autocast(device):
-            for start in range(0, len(order), self.batch_size):
-                chosen = order[start : start + self.batch_size]
-                ids, mask = pad_batch([windows[i] for i in chosen], self.tokenizer.pad_token_id)
+            for width, chosen in width_batches(windows, self.batch_size):
+                width = min(width, limit) if limit else width
+                ids, mask = pad_batch([windows[i] for i in chosen], self.tokenizer.pad_token_id, width)
                 topic_logits, stance_logits = self.network(ids.to(device), mask.to(device))
                 topic_sum.index_add_(0, owner_t[chosen], topic_logits.float().cpu())
                 stance_sum.index_add_(0, owner_t[chosen], stance_logits.float().cpu())
@@ -169,7 +195,7 @@ class TransformerClassifier(Classifier):
         topic_logits, stance_logits = self.logits(texts)
         return Scores(
             topic_probs=torch.sigmoid(topic_logits).numpy().astype(np.float64),
-            stance_probs=torch.softmax(stance_logits, dim=1).numpy().astype(np.float64),
+            stance_probs=torch.softmax(stance_logits.double() / self.stance_temperature, dim=1).numpy(),
         )
 
     def save(self, directory: Path) -> list[str]:

@@ -83,3 +83,26 @@ def test_bf16_precision_changes_numbers_little(tiny_model_dir):
     assert abs(fast.topic_probs - exact.topic_probs).max() < 0.05
     with pytest.raises(Exception, match="precision must be one of"):
         model.set_precision("fp8")
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_scores_do_not_depend_on_the_other_paragraphs_in_the_call(tiny_model_dir, precision):
+    import numpy as np
+
+    model = load_model(tiny_model_dir, precision)
+    texts = _texts()
+    together = model.scores(texts)
+    alone = [model.scores([text]) for text in texts]
+    assert np.allclose(np.concatenate([a.stance_probs for a in alone]), together.stance_probs, rtol=0, atol=1e-6)
+    assert np.allclose(np.concatenate([a.topic_probs for a in alone]), together.topic_probs, rtol=0, atol=1e-6)
+
+
+def test_windows_pad_to_a_width_of_their_own():
+    from model.transformer import padded_width, width_batches
+
+    windows = [[1] * n for n in (3, 17, 16, 40, 5, 33, 32)]
+    batches = width_batches(windows, batch_size=2)
+    assert all(padded_width(len(windows[i])) == width for width, chosen in batches for i in chosen)
+    assert all(len(chosen) <= 2 for _, chosen in batches)
+    assert sorted(i for _, chosen in batches for i in chosen) == list(range(len(windows)))
+    assert [padded_width(n) for n in (1, 16, 17, 255, 256)] == [16, 16, 32, 256, 256]

@@ -27,3 +27,26 @@ def test_threshold_tuning_finds_a_separating_cut():
     cut = tune_thresholds(probs, gold, ("security",))["security"]
     assert 0.2 < cut <= 0.3
     assert tune_thresholds(probs, np.zeros((5, 1)), ("security",)) == {"security": 0.5}
+
+
+def test_fit_temperature_softens_an_overconfident_model_and_sharpens_a_timid_one():
+    import numpy as np
+
+    from training.calibration import fit_temperature, reliability_bins
+
+    rng = np.random.default_rng(0)
+    gold = rng.integers(0, 3, 400)
+    # Right 70% of the time but always 99% sure: the fitted temperature must soften it.
+    predicted = np.where(rng.random(400) < 0.7, gold, (gold + 1) % 3)
+    sure = np.full((400, 3), 0.005)
+    sure[np.arange(400), predicted] = 0.99
+    t = fit_temperature(sure, gold)
+    assert t > 2.0
+    tempered = np.exp(np.log(sure) / t)
+    tempered /= tempered.sum(axis=1, keepdims=True)
+    assert (tempered.argmax(axis=1) == sure.argmax(axis=1)).all()
+    assert reliability_bins(tempered, gold)["ece"] < reliability_bins(sure, gold)["ece"] / 3
+    # Always right but only 40% sure: the temperature must sharpen it.
+    timid = np.full((400, 3), 0.3)
+    timid[np.arange(400), gold] = 0.4
+    assert fit_temperature(timid, gold) < 1.0

@@ -45,3 +45,28 @@ def test_overfits_its_training_paragraphs(tmp_path, labels):
 
     metrics = evaluate_model(load_model(out), read_records(starter, labels))
     assert metrics["topics"]["exact_match"] == 1.0 and metrics["stance"]["accuracy"] == 1.0
+
+
+def test_stance_temperature_is_fitted_saved_and_changes_no_decision(tmp_path, labels):
+    import json
+    import shutil
+
+    import pytest
+
+    from model.errors import ModelError
+
+    texts = [r.text for r in read_records(STARTER_DEV, labels)]
+    trained = train_from_file(ROOT / "configs" / "tfidf.yaml", tfidf_overrides(), tmp_path / "m").classifier
+    meta = json.loads((tmp_path / "m" / "trilat.json").read_text())
+    assert meta["stance_temperature"] == trained.stance_temperature != 1.0
+    loaded = load_model(tmp_path / "m")
+    assert loaded.stance_temperature == trained.stance_temperature
+    fitted = loaded.scores(texts).stance_probs
+    loaded.stance_temperature = 1.0
+    raw = loaded.scores(texts).stance_probs
+    assert not np.allclose(fitted, raw) and (fitted.argmax(axis=1) == raw.argmax(axis=1)).all()
+    shutil.copytree(tmp_path / "m", tmp_path / "bad")
+    meta["stance_temperature"] = -1
+    (tmp_path / "bad" / "trilat.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="stance_temperature"):
+        load_model(tmp_path / "bad")

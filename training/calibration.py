@@ -31,3 +31,24 @@ def reliability_bins(stance_probs: np.ndarray, gold_stance: np.ndarray, n_bins: 
             ece += count / len(confidence) * abs(accuracy - mean_confidence)
         bins.append({"lower": b / n_bins, "upper": (b + 1) / n_bins, "count": count, "confidence": mean_confidence, "accuracy": accuracy})
     return {"ece": float(ece), "bins": bins}
+
+
+def fit_temperature(stance_probs: np.ndarray, gold_stance: np.ndarray) -> float:
+    """The temperature T minimising the negative log-likelihood of softmax(log p / T) on labeled data.
+
+    `stance_probs` are the model's probabilities at T = 1; dividing their logs
+    by T is dividing the logits by T (the per-row constant cancels). One
+    parameter, fitted on dev, so the argmax and every decision stay as trained.
+    """
+    from scipy.optimize import minimize_scalar
+
+    log_p = np.log(np.clip(np.asarray(stance_probs, dtype=np.float64), 1e-30, None))
+    rows = np.arange(len(log_p))
+
+    def nll(log_t: float) -> float:
+        z = log_p / np.exp(log_t)
+        z -= z.max(axis=1, keepdims=True)
+        return float(-(z[rows, gold_stance] - np.log(np.exp(z).sum(axis=1))).mean())
+
+    best = minimize_scalar(nll, bounds=(np.log(0.05), np.log(20.0)), method="bounded", options={"xatol": 1e-4})
+    return round(float(np.exp(best.x)), 4)

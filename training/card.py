@@ -39,14 +39,16 @@ written for the trilat project in many genres; see `data/README.md`.
 ## Dev metrics
 {_metrics_table(metrics)}
 
-Per-topic decision thresholds were tuned on the dev split and are stored in
-`trilat.json`.
+Per-topic decision thresholds and a stance temperature (stance logits are
+divided by it before the softmax) were tuned on the dev split and are stored
+in `trilat.json`.
 
 ## Intended use
 Sorting and counting news and analysis paragraphs about the trilateral
 relationship for analysts and newsrooms, with a person reading the
-paragraphs that matter. Scores are probabilities from the model, not
-calibrated certainties.
+paragraphs that matter. Stance scores are temperature-scaled on dev, which
+calibrates them for text like dev; on real coverage the model is still more
+confident than it is right, so read scores as a ranking.
 
 ## Limitations
 - Trained on synthetic paragraphs; real coverage differs in style and

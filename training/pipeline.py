@@ -30,10 +30,17 @@ def train_from_file(config_path: Path, overrides: Sequence[str] = (), output: Pa
 
 
 def tune_on_dev(classifier, dev_records) -> dict:
-    """Tune each topic's decision threshold on dev and return the dev metrics: one scoring pass for both."""
+    """Tune each topic's decision threshold and the stance temperature on dev, and return the dev metrics.
+
+    One scoring pass serves all three; the temperature changes no decision, so the metrics hold either way.
+    """
+    from training.calibration import fit_temperature
+
+    classifier.stance_temperature = 1.0
     scores = classifier.scores([r.text for r in dev_records])
-    gold_topics, _ = gold_arrays(dev_records, classifier.labels)
+    gold_topics, gold_stance = gold_arrays(dev_records, classifier.labels)
     classifier.thresholds = tune_thresholds(scores.topic_probs, gold_topics, classifier.labels.topics)
+    classifier.stance_temperature = fit_temperature(scores.stance_probs, gold_stance)
     return metrics_from_scores(scores, dev_records, classifier.labels, classifier.thresholds)
 
 
