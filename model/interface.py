@@ -79,6 +79,10 @@ class Classifier(ABC):
             raise ModelError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
         self.precision = precision
 
+    def scoring_precision(self) -> str:
+        """The arithmetic `scores` uses now, as a report should record it."""
+        return "float64"
+
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         return predictions_from_scores(self.scores(texts), self.labels, self.thresholds)
 

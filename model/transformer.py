@@ -96,6 +96,19 @@ def pad_batch(windows: list[list[int]], pad_id: int, width: int | None = None) -
 PAD_MULTIPLE = 16
 
 
+def position_limit(config) -> int:
+    """How many tokens the encoder's position table holds (RoBERTa-style tables reserve two rows)."""
+    get = config.get if isinstance(config, dict) else lambda key, default=None: getattr(config, key, default)
+    limit = int(get("max_position_embeddings", 512) or 512)
+    return limit - 2 if "roberta" in str(get("model_type", "")) else limit
+
+
+def check_window(max_length: int, config, where) -> None:
+    limit = position_limit(config)
+    if max_length > limit:
+        raise ModelError(f"{where}: max_length {max_length} exceeds the encoder's {limit} positions; use model.max_length <= {limit}")
+
+
 def padded_width(length: int) -> int:
     """The width a window is padded to at inference: a function of its own length alone.
 
@@ -164,10 +177,14 @@ class TransformerClassifier(Classifier):
         self.batch_size = 16  # small batches of similar length pad least and stay in cache on CPU
         self.precision = "fp32"
 
-    def _autocast(self, device: torch.device):
-        """bfloat16 matrix products on the CPU when asked; LayerNorm, softmax and the sums stay fp32."""
+    def scoring_precision(self) -> str:
+        device = next(self.network.parameters()).device
         bf16 = self.precision == "bf16" or (self.precision == "auto" and native_bf16())
-        if device.type != "cpu" or not bf16:
+        return "bf16" if bf16 and device.type == "cpu" else "fp32"
+
+    def _autocast(self, device: torch.device):
+        """CPU autocast to bfloat16: matrix products, attention and GELU in bf16; LayerNorm and the residual sums in fp32."""
+        if self.scoring_precision() != "bf16":
             return contextlib.nullcontext()
         return torch.autocast("cpu", dtype=torch.bfloat16)
 
@@ -180,10 +197,10 @@ class TransformerClassifier(Classifier):
         topic_sum, stance_sum = torch.zeros(len(texts), n_topics), torch.zeros(len(texts), n_stances)
         owner_t = torch.tensor(owner, dtype=torch.long)
         device = next(self.network.parameters()).device  # the GPU when training placed the network there
-        limit = getattr(self.network.encoder.config, "max_position_embeddings", None)
+        limit = position_limit(self.network.encoder.config)
         with self._autocast(device):
             for width, chosen in width_batches(windows, self.batch_size):
-                width = min(width, limit) if limit else width
+                width = min(width, limit)  # never below the window itself: max_length <= limit is checked on load
                 ids, mask = pad_batch([windows[i] for i in chosen], self.tokenizer.pad_token_id, width)
                 topic_logits, stance_logits = self.network(ids.to(device), mask.to(device))
                 topic_sum.index_add_(0, owner_t[chosen], topic_logits.float().cpu())
@@ -207,7 +224,8 @@ class TransformerClassifier(Classifier):
         save_file(pack_tensors(trained, self.settings["save_dtype"]), directory / WEIGHTS_FILE)
         (directory / SETTINGS_FILE).write_text(json.dumps(self.settings, indent=2) + "\n", encoding="utf-8")
         config = self.network.encoder.config
-        config = config.to_dict() if hasattr(config, "to_dict") else vars(config)
+        config = config.to_dict() if hasattr(config, "to_dict") else dict(vars(config))
+        config.pop("_name_or_path", None)  # where the backbone happened to be installed, not part of the model
         (directory / ENCODER_CONFIG_FILE).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         return sorted({WEIGHTS_FILE, SETTINGS_FILE, ENCODER_CONFIG_FILE, *self.tokenizer.save(directory)})
 
@@ -219,6 +237,7 @@ class TransformerClassifier(Classifier):
         settings = json.loads((directory / SETTINGS_FILE).read_text(encoding="utf-8"))
         labels = LabelSchema.from_dict(meta["labels"])
         config = json.loads((directory / ENCODER_CONFIG_FILE).read_text(encoding="utf-8"))
+        check_window(settings["max_length"], config, directory)
         encoder = _encoder_for(directory, settings, config)
         network = MultiTaskNetwork(encoder, len(labels.topics), len(labels.stances), settings["pooling"], dropout=0.0)
         stored = unpack_tensors(load_file(directory / WEIGHTS_FILE))

@@ -5,7 +5,9 @@
 The sweep file names a base config, the seeds, and variants as lists of
 `--set` overrides. Every run trains in its own process (several at once with
 --jobs) and writes a model directory under --out; the table ranks variants
-by their mean dev score (the early-stopping criterion) over the seeds and
+by their mean dev score over the seeds (the mean of topic and stance macro
+F1 in each saved model's `trilat.json`, after its topic thresholds were
+tuned on dev; early stopping uses the same mean at thresholds of 0.5), and
 `summary.json` keeps every run's dev figures. `--set` overrides apply to
 every run (e.g. model.backbone=DIR on a machine without the backbone package).
 """
@@ -64,6 +66,9 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", default=None, help="run only these variants")
     args = parser.parse_args()
     spec = yaml.safe_load(args.sweep.read_text(encoding="utf-8"))
+    unknown = sorted(set(args.only or []) - set(spec["variants"]))
+    if unknown:
+        parser.error(f"unknown variants {', '.join(unknown)}; {args.sweep} has {', '.join(spec['variants'])}")
     variants = {name: list(sets or []) for name, sets in spec["variants"].items() if args.only is None or name in args.only}
     runs = [(name, seed) for seed in spec["seeds"] for name in variants]  # seed-major: a cut-short sweep stays balanced
     args.out.mkdir(parents=True, exist_ok=True)

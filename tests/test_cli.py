@@ -181,3 +181,17 @@ def test_csv_input_and_byte_order_mark(tfidf_model_dir: Path, tmp_path: Path):
     marked.write_text("First paragraph.\n", encoding="utf-8-sig")
     result = invoke("classify", "--model", tfidf_model_dir, "--file", marked, "--format", "jsonl")
     assert json.loads(result.stdout)["text"] == "First paragraph."
+
+
+def test_unknown_precision_is_refused_before_any_model_loads(tmp_path: Path):
+    missing = tmp_path / "no-model"  # a load would fail differently: the option is checked first
+    assert_one_line_error(invoke("classify", "--model", missing, "--precision", "fp8", "Seoul."), "unknown --precision 'fp8'")
+    assert_one_line_error(invoke("evaluate", "--model", missing, "--data", SEED_LABELS, "--precision", "half"), "unknown --precision")
+
+
+def test_reports_record_the_arithmetic(tfidf_model_dir: Path, tmp_path: Path):
+    result = invoke("evaluate", "--model", tfidf_model_dir, "--data", STARTER_DEV, "--report", tmp_path / "r", "--bootstrap", 5)
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
+    assert metrics["models"][0]["precision"] == "float64"
+    assert "| arithmetic |" in (tmp_path / "r" / "report.md").read_text()

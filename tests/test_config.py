@@ -43,3 +43,12 @@ def test_missing_and_non_mapping_files(tmp_path: Path):
     (tmp_path / "list.yaml").write_text("- 1\n- 2\n")
     with pytest.raises(ConfigError, match="mapping"):
         load_config(tmp_path / "list.yaml")
+
+
+def test_new_training_options_are_validated():
+    config = load_config(ROOT / "configs" / "minilm.yaml", ["train.label_smoothing=0.1", "train.layer_lr_decay=0.5"])
+    assert config.train.label_smoothing == 0.1 and config.train.layer_lr_decay == 0.5
+    with pytest.raises(ConfigError, match="label_smoothing"):
+        load_config(ROOT / "configs" / "minilm.yaml", ["train.label_smoothing=1.0"])
+    with pytest.raises(ConfigError, match="layer_lr_decay"):
+        load_config(ROOT / "configs" / "minilm.yaml", ["train.layer_lr_decay=0"])

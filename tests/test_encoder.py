@@ -81,7 +81,9 @@ def test_bf16_precision_changes_numbers_little(tiny_model_dir):
     assert (fast.stance_probs != exact.stance_probs).any()  # bf16 really ran
     assert abs(fast.stance_probs - exact.stance_probs).max() < 0.05
     assert abs(fast.topic_probs - exact.topic_probs).max() < 0.05
-    with pytest.raises(Exception, match="precision must be one of"):
+    from model.errors import ModelError
+
+    with pytest.raises(ModelError, match="precision must be one of"):
         model.set_precision("fp8")
 
 
@@ -106,3 +108,33 @@ def test_windows_pad_to_a_width_of_their_own():
     assert all(len(chosen) <= 2 for _, chosen in batches)
     assert sorted(i for _, chosen in batches for i in chosen) == list(range(len(windows)))
     assert [padded_width(n) for n in (1, 16, 17, 255, 256)] == [16, 16, 32, 256, 256]
+
+
+def test_default_model_runs_without_transformers():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from model.io import load_model; m = load_model(None); m.predict(['Joint drills resumed.']);"
+        "print(type(m.network.encoder).__name__, any(n.split('.')[0] == 'transformers' for n in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["LeanBert", "False"]
+
+
+@pytest.mark.slow
+def test_lean_bert_with_the_real_backbone_weights_matches_transformers():
+    from transformers import AutoModel
+
+    from model.backbone import default_backbone_dir
+    from model.transformer import pad_batch
+
+    model = load_model(None, "fp32")
+    reference = AutoModel.from_pretrained(default_backbone_dir(), add_pooling_layer=False).eval()
+    reference.load_state_dict(model.network.encoder.state_dict(), strict=True)  # the fine-tuned layers too
+    windows, _ = model.tokenizer.windows(_texts(), 256, 64)
+    ids, mask = pad_batch(windows, model.tokenizer.pad_token_id)
+    with torch.inference_mode():
+        expected = reference(input_ids=ids, attention_mask=mask).last_hidden_state
+        actual = model.network.encoder(ids, mask).last_hidden_state
+    assert torch.allclose(actual[mask.bool()], expected[mask.bool()], atol=1e-4)

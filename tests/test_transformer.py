@@ -198,3 +198,27 @@ def test_pretrained_backbone_stores_only_trained_tensors_and_checks_the_backbone
     (backbone / "model.safetensors").write_bytes((backbone / "model.safetensors").read_bytes()[:-8] + b"\0" * 8)
     with pytest.raises(ModelError, match="not the one this model was trained on"):
         load_model(tmp_path / "m")
+
+
+def test_layer_lr_decay_gives_each_lower_layer_a_smaller_rate(tiny_backbone):
+    from model.transformer import MultiTaskNetwork, build_encoder
+    from training.config import load_config
+    from training.transformer import optimizer_for
+
+    config = load_config(ROOT / "configs" / "minilm.yaml", ["train.lr=1e-3", "train.head_lr=5e-3", "train.layer_lr_decay=0.5"])
+    network = MultiTaskNetwork(build_encoder(tiny_backbone), 3, 3)
+    rate = {id(p): g["lr"] for g in optimizer_for(network, config).param_groups for p in g["params"]}
+    named = dict(network.named_parameters())
+    assert rate[id(named["encoder.encoder.layer.1.output.dense.weight"])] == pytest.approx(1e-3)  # the top layer
+    assert rate[id(named["encoder.encoder.layer.0.output.dense.weight"])] == pytest.approx(5e-4)
+    assert rate[id(named["encoder.embeddings.word_embeddings.weight"])] == pytest.approx(2.5e-4)
+    assert rate[id(named["stance_head.weight"])] == pytest.approx(5e-3)
+    assert len(rate) == len(named)  # every trainable tensor is in exactly one group
+
+
+def test_window_longer_than_the_position_table_is_refused_before_training(tiny_backbone, tmp_path):
+    from model.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="exceeds the encoder's 512 positions"):
+        train(tiny_config(tiny_backbone, tmp_path / "m", **{"model.max_length": 600}))
+    assert not (tmp_path / "m").exists()

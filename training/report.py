@@ -46,6 +46,7 @@ class ModelRun:
     metrics: dict
     outcomes: Outcomes
     calibration: dict
+    precision: str = "fp32"  # the arithmetic the scores were computed in
     intervals: dict | None = None
 
     @property
@@ -159,6 +160,7 @@ def score_model(index: int, path: str, model: Classifier, records: list[Record])
         metrics=metrics_from_scores(scores, records, model.labels, model.thresholds),
         outcomes=Outcomes.from_scores(scores, records, model.labels, model.thresholds),
         calibration=reliability_bins(scores.stance_probs, gold_stance),
+        precision=model.scoring_precision(),
     )
 
 
@@ -272,7 +274,7 @@ def data_summary(evaluation: Evaluation) -> dict:
 
 def model_entry(run: ModelRun, plots: dict[str, str], error_count: int) -> dict:
     return {
-        "key": run.key, "index": run.index, "path": run.path, "kind": run.kind,
+        "key": run.key, "index": run.index, "path": run.path, "kind": run.kind, "precision": run.precision,
         "metrics": run.metrics,
         "calibration": {"n_bins": N_BINS, **run.calibration},
         "intervals": run.intervals,
@@ -313,8 +315,8 @@ def data_section(data: dict) -> list[str]:
 
 
 def models_section(models: list[dict]) -> list[str]:
-    rows = [[m["key"], f"`{m['path']}`", m["kind"]] for m in models]
-    return ["## Models\n"] + _table(["model", "directory", "kind"], rows)
+    rows = [[m["key"], f"`{m['path']}`", m["kind"], m["precision"]] for m in models]
+    return ["## Models\n"] + _table(["model", "directory", "kind", "arithmetic"], rows)
 
 
 def metrics_section(models: list[dict]) -> list[str]:

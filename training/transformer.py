@@ -25,11 +25,13 @@ from torch import nn
 
 from model.backbone import resolve_backbone, weights_file
 from model.encoder import TOKENIZER_FILE, WindowTokenizer
+from model.errors import ConfigError, ModelError
 from model.io import sha256_file
 from model.transformer import (
     MultiTaskNetwork,
     TransformerClassifier,
     build_encoder,
+    check_window,
     pack_tensors,
     pad_batch,
     unpack_tensors,
@@ -207,6 +209,10 @@ class Trainer:
         model_config = self.config.model
         backbone_dir = resolve_backbone(model_config.backbone)
         encoder = build_encoder(backbone_dir)
+        try:
+            check_window(model_config.max_length, encoder.config, f"backbone {model_config.backbone}")
+        except ModelError as exc:
+            raise ConfigError(str(exc)) from None
         tokenizer = backbone_tokenizer(backbone_dir, pad_id=encoder.config.pad_token_id or 0)
         network = MultiTaskNetwork(encoder, len(self.labels.topics), len(self.labels.stances), model_config.pooling, model_config.dropout)
         pretrained = weights_file(backbone_dir)
