@@ -20,6 +20,11 @@ from model.labels import LabelSchema
 PRECISIONS = ("auto", "fp32", "bf16")
 
 
+def check_precision(precision: str, option: str = "precision") -> None:
+    if precision not in PRECISIONS:
+        raise ModelError(f"unknown {option} {precision!r}; precision must be one of {', '.join(PRECISIONS)}")
+
+
 @dataclass(frozen=True)
 class Prediction:
     topics: list[str]
@@ -75,8 +80,7 @@ class Classifier(ABC):
 
         Models without a lower-precision path (the TF-IDF baseline) check the name and score as always.
         """
-        if precision not in PRECISIONS:
-            raise ModelError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+        check_precision(precision)
         self.precision = precision
 
     def scoring_precision(self) -> str:

@@ -33,6 +33,7 @@ from model.errors import ModelError
 from model.interface import Classifier, Scores
 from model.labels import LabelSchema
 
+
 def _quiet_transformers() -> None:
     """Loading a backbone without its unused pooler is expected; keep stderr for real problems."""
     from transformers.utils import logging
@@ -45,6 +46,7 @@ def native_bf16() -> bool:
     """Whether this CPU multiplies bfloat16 in hardware (AVX512-BF16 or AMX); emulated bf16 is slower than fp32."""
     check = [getattr(torch.cpu, name, None) for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")]
     return any(f is not None and f() for f in check)
+
 
 WEIGHTS_FILE = "weights.safetensors"
 SETTINGS_FILE = "transformer.json"

@@ -97,6 +97,7 @@ def classify(
     """Classify paragraphs from arguments, a file or standard input."""
     from model.errors import TrilatError
     from model.inputs import classify_stream, items_from_file, items_from_texts
+    from model.interface import check_precision
     from model.io import load_model
     from model.split import MODES
     from trilat.formats import OUTPUT_FORMATS, WRITERS, result_row
@@ -105,7 +106,7 @@ def classify(
         raise TrilatError(f"unknown --format {fmt!r}; choose one of {', '.join(OUTPUT_FORMATS)}")
     if split not in MODES:
         raise TrilatError(f"unknown --split {split!r}; choose one of {', '.join(MODES)}")
-    _check_precision(precision)
+    check_precision(precision, "--precision")  # before a model is loaded
     if texts == ["-"] and file is None:  # `trilat classify -` reads standard input too
         texts, file = None, "-"
     if bool(texts) == (file is not None):
@@ -116,14 +117,6 @@ def classify(
         writer = WRITERS[fmt](stream, classifier.labels)
         for batch in classify_stream(classifier, items, batch_size):
             writer.write([result_row(item, prediction) for item, prediction in batch])
-
-
-def _check_precision(precision: str) -> None:
-    from model.errors import TrilatError
-    from model.interface import PRECISIONS
-
-    if precision not in PRECISIONS:  # before a model is loaded
-        raise TrilatError(f"unknown --precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
 
 
 class _output_stream:
@@ -162,10 +155,11 @@ def evaluate(
     """Score models against labeled paragraphs; --report adds plots, intervals and an error listing."""
     import json
 
+    from model.interface import check_precision
     from training.report import DEFAULT_RESAMPLES, evaluate_models, write_report
     from trilat.tables import evaluation_tables
 
-    _check_precision(precision)
+    check_precision(precision, "--precision")  # before a model is loaded
     if bootstrap is None and report is not None:
         bootstrap = DEFAULT_RESAMPLES
     evaluation = evaluate_models(model, data, bootstrap, seed, precision)

@@ -1,0 +1,62 @@
+"""What the stance temperature and bfloat16 do to the shipped models' scores.
+
+    python scripts/score_effects.py
+
+Prints, for each shipped model on the test split and the seed, the stance
+ECE with the temperature fitted on dev and with none (T = 1); then, for the
+default model over dev, test and seed together, how far bfloat16 moves the
+probabilities from float32 and how many decisions it changes. These are the
+figures the README quotes under Results.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from model.io import load_model  # noqa: E402
+from training.calibration import reliability_bins  # noqa: E402
+from training.data import read_records  # noqa: E402
+from training.evaluate import gold_arrays  # noqa: E402
+
+DATA = {"test": ROOT / "data" / "test.jsonl", "seed": ROOT / "seeds" / "labeled.jsonl", "dev": ROOT / "data" / "dev.jsonl"}
+
+
+def stance_ece(model, records) -> float:
+    _, gold = gold_arrays(records, model.labels)
+    return reliability_bins(model.scores([r.text for r in records]).stance_probs, gold)["ece"]
+
+
+def temperature_effect() -> None:
+    print(f"{'model':<16} {'data':<5} {'T':>7} {'ECE at T':>9} {'ECE at 1':>9}")
+    for path in ("model/baseline", "model/default"):
+        model = load_model(ROOT / path, "auto")
+        fitted = model.stance_temperature
+        for name in ("test", "seed"):
+            records = read_records(DATA[name], model.labels)
+            model.stance_temperature = fitted
+            with_t = stance_ece(model, records)
+            model.stance_temperature = 1.0
+            print(f"{path:<16} {name:<5} {fitted:7.4f} {with_t:9.3f} {stance_ece(model, records):9.3f}")
+
+
+def precision_effect() -> None:
+    exact, fast = load_model(None, "fp32"), load_model(None, "bf16")
+    texts = [r.text for name in ("dev", "test", "seed") for r in read_records(DATA[name], exact.labels)]
+    a, b = exact.scores(texts), fast.scores(texts)
+    pa, pb = exact.predict(texts), fast.predict(texts)
+    stance_moves, topic_moves = np.abs(a.stance_probs - b.stance_probs), np.abs(a.topic_probs - b.topic_probs)
+    print(f"\nbf16 against fp32, default model, {len(texts)} dev+test+seed paragraphs:")
+    print(f"  stance probability moved: mean {stance_moves.mean():.4f}, max {stance_moves.max():.4f}")
+    print(f"  topic probability moved:  mean {topic_moves.mean():.4f}, max {topic_moves.max():.4f}")
+    print(f"  stance decisions changed: {sum(x.stance != y.stance for x, y in zip(pa, pb))}; "
+          f"topic sets changed: {sum(x.topics != y.topics for x, y in zip(pa, pb))}")
+
+
+if __name__ == "__main__":
+    temperature_effect()
+    precision_effect()
