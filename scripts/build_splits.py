@@ -3,7 +3,7 @@
     python scripts/build_splits.py
 
 Train comes from data/parts/train_*.jsonl, dev and test from their own parts
-(written in separate passes). The starter set (data/starter/) is a small
+(dev*.jsonl, test*.jsonl: written in separate passes). The starter set (data/starter/) is a small
 stratified sample of the train split, for trying the pipeline and for tests.
 Records keep every field; output is sorted by id, so rebuilding is stable.
 """
@@ -53,8 +53,8 @@ def starter(train: list[dict], per_cell: int = 3, seed: int = 7) -> tuple[list[d
 
 def main() -> None:
     train = read(sorted(PARTS.glob("train_*.jsonl")))
-    dev = read([PARTS / "dev.jsonl"])
-    test = read([PARTS / "test.jsonl"])
+    dev = read(sorted(PARTS.glob("dev*.jsonl")))  # dev.jsonl, then later supplements (dev_2.jsonl, ...)
+    test = read(sorted(PARTS.glob("test*.jsonl")))
     for name, records in (("train", train), ("dev", dev), ("test", test)):
         write(ROOT / "data" / f"{name}.jsonl", records)
     small_train, small_dev = starter(train)
