@@ -52,3 +52,5 @@ def test_new_training_options_are_validated():
         load_config(ROOT / "configs" / "minilm.yaml", ["train.label_smoothing=1.0"])
     with pytest.raises(ConfigError, match="layer_lr_decay"):
         load_config(ROOT / "configs" / "minilm.yaml", ["train.layer_lr_decay=0"])
+    with pytest.raises(ConfigError, match="average_epochs"):
+        load_config(ROOT / "configs" / "minilm.yaml", ["train.average_epochs=0"])

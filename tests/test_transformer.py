@@ -83,12 +83,13 @@ def test_long_paragraph_is_windowed_not_truncated(tiny_model_dir):
     assert torch.allclose(stance_logits[0], torch.stack([t[1][0] for t in per_window]).mean(0), atol=1e-5)
 
 
-def test_resume_after_interruption_matches_an_uninterrupted_run(tiny_backbone, tmp_path, labels):
-    extra = {"train.epochs": 3, "train.patience": 5}
+@pytest.mark.parametrize("average, stop_after", [(1, 0), (3, 1)])
+def test_resume_after_interruption_matches_an_uninterrupted_run(tiny_backbone, tmp_path, labels, average, stop_after):
+    extra = {"train.epochs": 3, "train.patience": 5, "train.average_epochs": average}
     straight = train(tiny_config(tiny_backbone, tmp_path / "straight", **extra))
 
     def interrupt(epoch):
-        if epoch == 0:
+        if epoch == stop_after:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
@@ -100,6 +101,29 @@ def test_resume_after_interruption_matches_an_uninterrupted_run(tiny_backbone, t
     assert straight.dev_metrics == resumed.dev_metrics
     log = [json.loads(line)["epoch"] for line in (tmp_path / "resumed" / "train_log.jsonl").read_text().splitlines()]
     assert log == [1, 2, 3]
+
+
+def test_average_epochs_keeps_the_mean_of_the_last_epochs_weights(tiny_backbone, tmp_path):
+    from safetensors.torch import load_file
+
+    out = tmp_path / "m"
+    seen = []
+
+    def keep(epoch):
+        seen.append((load_file(out / "checkpoints" / "weights.safetensors"), load_file(out / "checkpoints" / "best.safetensors")))
+
+    train(tiny_config(tiny_backbone, out, **{"train.epochs": 3, "train.patience": 5, "train.average_epochs": 2}), on_epoch_end=keep)
+    log = [json.loads(line) for line in (out / "train_log.jsonl").read_text().splitlines()]
+    assert [entry["averaged_epochs"] for entry in log] == [1, 2, 2]
+    (w1, best1), (w2, best2), (w3, best3) = seen
+    assert all(torch.equal(best1[k], w1[k]) for k in w1)  # the first epoch has nothing to average with
+    pairs = {2: (w1, w2), 3: (w2, w3)}
+    for epoch, best in ((2, best2), (3, best3)):
+        if log[epoch - 1]["best"]:  # a better epoch keeps the mean of its own and the previous epoch's weights
+            first, second = pairs[epoch]
+            assert all(torch.allclose(best[k], (first[k] + second[k]) / 2, atol=1e-7) for k in best)
+            assert not all(torch.equal(best[k], second[k]) for k in best)
+    assert any(entry["best"] for entry in log[1:]), "the test needs an averaged epoch to be kept"
 
 
 def test_resume_without_checkpoint_or_with_another_config_is_a_clear_error(tiny_backbone, tmp_path):

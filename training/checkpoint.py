@@ -14,9 +14,12 @@ import torch
 from model.errors import TrilatError
 
 STATE_FILE = "trainer_state.json"
+EARLIER_FILE = "earlier.safetensors"
 
 
-def save_checkpoint(directory: Path, weights: dict, best_weights: dict, optimizer, scheduler, state: dict, config_digest: str) -> None:
+def save_checkpoint(directory: Path, weights: dict, best_weights: dict, optimizer, scheduler, state: dict, config_digest: str,
+                    earlier: list[dict] = ()) -> None:
+    """Write a complete checkpoint; `earlier` holds the previous epochs' weights that weight averaging still needs."""
     from safetensors.torch import save_file
 
     tmp = directory.with_name(directory.name + ".tmp")
@@ -24,6 +27,8 @@ def save_checkpoint(directory: Path, weights: dict, best_weights: dict, optimize
     tmp.mkdir(parents=True)
     save_file({k: v.contiguous() for k, v in weights.items()}, tmp / "weights.safetensors")
     save_file({k: v.contiguous() for k, v in best_weights.items()}, tmp / "best.safetensors")
+    if earlier:
+        save_file({f"{i}/{k}": v.contiguous() for i, w in enumerate(earlier) for k, v in w.items()}, tmp / EARLIER_FILE)
     opt = optimizer.state_dict()
     moments = {f"{index}.{name}": value.cpu().contiguous() for index, slots in opt["state"].items() for name, value in slots.items()}
     save_file(moments, tmp / "optimizer.safetensors")
@@ -38,7 +43,8 @@ def save_checkpoint(directory: Path, weights: dict, best_weights: dict, optimize
     shutil.rmtree(old, ignore_errors=True)
 
 
-def load_checkpoint(directory: Path, optimizer, scheduler, config_digest: str) -> tuple[dict, dict, dict]:
+def load_checkpoint(directory: Path, optimizer, scheduler, config_digest: str) -> tuple[dict, dict, dict, list[dict]]:
+    """Restore the optimizer and scheduler; return the current weights, the best weights, the counters and `earlier`."""
     from safetensors.torch import load_file
 
     old = directory.with_name(directory.name + ".old")
@@ -56,4 +62,10 @@ def load_checkpoint(directory: Path, optimizer, scheduler, config_digest: str) -
         slots.setdefault(int(index), {})[name] = value
     optimizer.load_state_dict({"state": slots, "param_groups": payload["param_groups"]})
     scheduler.load_state_dict(payload["scheduler"])
-    return load_file(directory / "weights.safetensors"), load_file(directory / "best.safetensors"), payload["state"]
+    earlier: list[dict] = []
+    if (directory / EARLIER_FILE).is_file():
+        for key, value in load_file(directory / EARLIER_FILE).items():
+            index, name = key.split("/", 1)
+            earlier += [{} for _ in range(int(index) + 1 - len(earlier))]
+            earlier[int(index)][name] = value
+    return load_file(directory / "weights.safetensors"), load_file(directory / "best.safetensors"), payload["state"], earlier

@@ -90,6 +90,7 @@ class TrainConfig:
     class_weights: bool = False  # weight stance cross-entropy by inverse class frequency
     label_smoothing: float = 0.0  # stance cross-entropy target smoothing
     layer_lr_decay: float = 1.0  # each encoder layer below the top learns at this factor of the one above (1: same lr)
+    average_epochs: int = 1  # each epoch's candidate model is the mean of the last N epochs' weights (1: no averaging)
     patience: int = 3  # epochs without dev improvement before stopping
     max_steps: int = -1  # stop after this many optimizer steps (-1: no limit); for smoke tests
     eval_batch_size: int = 64
@@ -101,6 +102,7 @@ class TrainConfig:
         _require(self.patience >= 1, "train.patience must be >= 1")
         _require(0.0 <= self.label_smoothing < 1.0, "train.label_smoothing must be in [0, 1)")
         _require(0.0 < self.layer_lr_decay <= 1.0, "train.layer_lr_decay must be in (0, 1]")
+        _require(self.average_epochs >= 1, "train.average_epochs must be >= 1")
 
 
 @dataclass

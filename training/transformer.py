@@ -204,6 +204,7 @@ class Trainer:
         self.state = {"epoch": 0, "step": 0, "best_score": -1.0, "best_epoch": 0, "bad_epochs": 0}
         self.config_digest = config_digest(config)
         self.best_weights: dict[str, torch.Tensor] = {}
+        self.recent: list[dict[str, torch.Tensor]] = []  # the last `average_epochs` epochs' weights, oldest first
 
     def _build_classifier(self) -> TransformerClassifier:
         model_config = self.config.model
@@ -287,6 +288,25 @@ class Trainer:
         scores = self.classifier.scores([r.text for r in self.dev])
         return metrics_from_scores(scores, self.dev, self.labels, self.classifier.thresholds)
 
+    def _candidate(self) -> dict[str, torch.Tensor]:
+        """This epoch's model: its weights, or with `average_epochs` N the mean of the last N epochs' weights."""
+        self.recent = (self.recent + [self.trained_weights()])[-self.config.train.average_epochs :]
+        if len(self.recent) == 1:
+            return self.recent[0]
+        return {k: torch.stack([w[k] for w in self.recent]).mean(dim=0) for k in self.recent[0]}
+
+    @torch.no_grad()
+    def _evaluate_weights(self, weights: dict[str, torch.Tensor]) -> dict:
+        """Dev metrics of `weights`; the network goes back to the training trajectory afterwards."""
+        current = self.recent[-1]
+        if weights is current:
+            return self.evaluate_dev()
+        self.network.load_state_dict(weights, strict=False)
+        try:
+            return self.evaluate_dev()
+        finally:
+            self.network.load_state_dict(current, strict=False)
+
     def trained_weights(self) -> dict[str, torch.Tensor]:
         state = self.network.state_dict()
         return {k: state[k].detach().cpu().clone() for k in self.classifier.settings["stored_keys"]}
@@ -306,8 +326,9 @@ class Trainer:
         for epoch in range(self.state["epoch"], train.epochs):
             started = time.time()
             loss = self.run_epoch(epoch, progress)
-            metrics = self.evaluate_dev()
-            self._after_epoch(epoch, loss, metrics, time.time() - started)
+            candidate = self._candidate()
+            metrics = self._evaluate_weights(candidate)
+            self._after_epoch(epoch, loss, metrics, time.time() - started, candidate)
             if on_epoch_end is not None:
                 on_epoch_end(epoch)
             if self.state["bad_epochs"] >= train.patience or self._out_of_steps():
@@ -323,12 +344,12 @@ class Trainer:
         rounded = unpack_tensors(pack_tensors(self.trained_weights(), self.classifier.settings["save_dtype"]))
         self.network.load_state_dict(rounded, strict=False)
 
-    def _after_epoch(self, epoch: int, loss: float, metrics: dict, seconds: float) -> None:
+    def _after_epoch(self, epoch: int, loss: float, metrics: dict, seconds: float, candidate: dict[str, torch.Tensor]) -> None:
         score = selection_score(metrics)
         improved = score > self.state["best_score"]
         if improved:
             self.state.update(best_score=score, best_epoch=epoch + 1, bad_epochs=0)
-            self.best_weights = self.trained_weights()
+            self.best_weights = candidate
         else:
             self.state["bad_epochs"] += 1
         self.state["epoch"] = epoch + 1
@@ -340,16 +361,19 @@ class Trainer:
             "dev_topic_macro_f1": round(metrics["topics"]["macro_f1"], 4), "dev_stance_macro_f1": round(metrics["stance"]["macro_f1"], 4),
             "dev_score": round(score, 4), "best": improved,
         }
+        if self.config.train.average_epochs > 1:
+            entry["averaged_epochs"] = len(self.recent)  # the dev figures are those of this many epochs' mean weights
         with open(self.run_dir / LOG_FILE, "a", encoding="utf-8") as log:
             log.write(json.dumps(entry) + "\n")
-        save_checkpoint(self.run_dir / CHECKPOINT_DIR, self.trained_weights(), self.best_weights, self.optimizer, self.scheduler,
-                        self.state, self.config_digest)
+        save_checkpoint(self.run_dir / CHECKPOINT_DIR, self.recent[-1], self.best_weights, self.optimizer, self.scheduler,
+                        self.state, self.config_digest, earlier=self.recent[:-1])
 
     def _resume(self) -> None:
         directory = self.run_dir / CHECKPOINT_DIR
-        weights, best, state = load_checkpoint(directory, self.optimizer, self.scheduler, self.config_digest)
+        weights, best, state, earlier = load_checkpoint(directory, self.optimizer, self.scheduler, self.config_digest)
         self.network.load_state_dict(weights, strict=False)
         self.best_weights, self.state = best, state
+        self.recent = earlier + [weights]
 
 
 def fit_transformer(config: TransformerRunConfig, train: list[Record], dev: list[Record], resume: bool = False,
