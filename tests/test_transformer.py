@@ -246,3 +246,20 @@ def test_window_longer_than_the_position_table_is_refused_before_training(tiny_b
     with pytest.raises(ConfigError, match="exceeds the encoder's 512 positions"):
         train(tiny_config(tiny_backbone, tmp_path / "m", **{"model.max_length": 600}))
     assert not (tmp_path / "m").exists()
+
+
+def test_averaging_study_without_averaging_reproduces_training(tiny_backbone, tmp_path, labels):
+    """scripts/averaging.py rebuilds, from the kept epochs, the model each average_epochs keeps; N=1 is plain training."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("averaging", ROOT / "scripts" / "averaging.py")
+    study = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(study)
+    overrides = tiny_overrides(tiny_backbone, **{"train.epochs": 3, "train.patience": 5, "model.save_dtype": "float32"})
+    result, epochs = study.train_keeping_epochs(MINILM, overrides, 13, tmp_path / "m")
+    assert len(epochs) == 3 and not torch.equal(*(next(iter(w.values())) for w in epochs[:2]))
+    dev = read_records(STARTER_DEV, labels)
+    rows = study.averaged_models(result.classifier, epochs, dev)
+    assert set(rows) == set(study.SPANS) and all(1 <= row["epoch"] <= 3 for row in rows.values())
+    assert rows[1]["topic"] == result.dev_metrics["topics"]["macro_f1"]
+    assert rows[1]["stance"] == result.dev_metrics["stance"]["macro_f1"]
