@@ -3,10 +3,12 @@
     python scripts/averaging.py [--seeds 13 21] [--config configs/minilm.yaml] [--set KEY=VALUE ...] [--out runs/averaging]
 
 Trains the config once per seed without averaging, keeping every epoch's
-weights, then builds for N = 1..4 the model that `train.average_epochs: N`
-would keep: after each epoch the mean of the last N epochs' weights, the best
-epoch by the training selection score, then topic thresholds and stance
-temperature tuned on dev as `trilat train` does. Prints dev topic and stance
+weights (with early stopping off, so that every epoch exists), then builds
+for N = 1..4 the model that `train.average_epochs: N` would keep: after each
+epoch the mean of the last N epochs' weights, the best epoch by the training
+selection score under the config's own patience, rounded to the storage
+dtype, then topic thresholds and stance temperature tuned on dev, as
+`trilat train` does. Prints dev topic and stance
 macro F1 per seed and N. Dev only: test and seeds are never read. About 15
 minutes per seed on 2 CPU cores.
 """
@@ -29,25 +31,30 @@ SPANS = (1, 2, 3, 4)
 
 
 def train_keeping_epochs(config_path: Path, overrides: list[str], seed: int, out: Path):
-    """Train without averaging; return the result and every epoch's trained weights."""
+    """Train without averaging or early stopping; return the result and every epoch's trained weights."""
     from safetensors.torch import load_file
 
     config = load_config(config_path, [*overrides, f"seed={seed}", "train.average_epochs=1"])
     config.output = str(out)
+    config.train.patience = config.train.epochs
     epochs = []
     result = train(config, on_epoch_end=lambda epoch: epochs.append(load_file(out / "checkpoints" / "weights.safetensors")))
     return result, epochs
 
 
-def averaged_models(classifier, epochs: list[dict], dev) -> dict[int, dict]:
+def averaged_models(classifier, epochs: list[dict], dev, patience: int) -> dict[int, dict]:
     """Dev metrics of the model `average_epochs: N` keeps, for each N in SPANS."""
     import torch
+
+    from model.transformer import pack_tensors, unpack_tensors
 
     texts = [r.text for r in dev]
     results = {}
     for span in SPANS:
-        best_score, best_weights, best_epoch = -1.0, None, 0
+        best_score, best_weights, best_epoch, bad_epochs = -1.0, None, 0, 0
         for end in range(len(epochs)):
+            if bad_epochs >= patience:  # where training with this N would have stopped
+                break
             window = epochs[max(0, end - span + 1) : end + 1]
             weights = {k: torch.stack([w[k] for w in window]).mean(dim=0) for k in window[0]}
             classifier.network.load_state_dict(weights, strict=False)
@@ -55,8 +62,11 @@ def averaged_models(classifier, epochs: list[dict], dev) -> dict[int, dict]:
             classifier.stance_temperature = 1.0
             score = selection_score(metrics_from_scores(classifier.scores(texts), dev, classifier.labels, classifier.thresholds))
             if score > best_score:
-                best_score, best_weights, best_epoch = score, weights, end + 1
-        classifier.network.load_state_dict(best_weights, strict=False)
+                best_score, best_weights, best_epoch, bad_epochs = score, weights, end + 1, 0
+            else:
+                bad_epochs += 1
+        rounded = unpack_tensors(pack_tensors(best_weights, classifier.settings["save_dtype"]))  # as saved
+        classifier.network.load_state_dict(rounded, strict=False)
         tuned = tune_on_dev(classifier, dev)
         results[span] = {"epoch": best_epoch, "topic": tuned["topics"]["macro_f1"], "stance": tuned["stance"]["macro_f1"]}
     return results
@@ -76,8 +86,9 @@ def main() -> None:
         out = args.out / f"seed{seed}"
         shutil.rmtree(out, ignore_errors=True)
         result, epochs = train_keeping_epochs(args.config, args.overrides, seed, out)
-        dev = read_records(load_config(args.config, args.overrides).data.dev, result.classifier.labels)
-        table[seed] = averaged_models(result.classifier, epochs, dev)
+        config = load_config(args.config, args.overrides)
+        dev = read_records(config.data.dev, result.classifier.labels)
+        table[seed] = averaged_models(result.classifier, epochs, dev, config.train.patience)
         for span, row in table[seed].items():
             print(f"seed {seed} average_epochs {span}: epoch {row['epoch']}, dev topic {row['topic']:.4f}, stance {row['stance']:.4f}", flush=True)
     print("\nmean over seeds  " + "  ".join(

@@ -99,21 +99,28 @@ def test_resume_after_interruption_matches_an_uninterrupted_run(tiny_backbone, t
     texts = dev_texts(labels)
     assert np.allclose(straight.classifier.scores(texts).stance_probs, resumed.classifier.scores(texts).stance_probs, atol=1e-6)
     assert straight.dev_metrics == resumed.dev_metrics
-    log = [json.loads(line)["epoch"] for line in (tmp_path / "resumed" / "train_log.jsonl").read_text().splitlines()]
-    assert log == [1, 2, 3]
+    log = [json.loads(line) for line in (tmp_path / "resumed" / "train_log.jsonl").read_text().splitlines()]
+    straight_log = [json.loads(line) for line in (tmp_path / "straight" / "train_log.jsonl").read_text().splitlines()]
+    assert [entry["epoch"] for entry in log] == [1, 2, 3]
+    # Every epoch after the restart judged the same (averaged) weights as the uninterrupted run did.
+    assert [entry["dev_score"] for entry in log] == [entry["dev_score"] for entry in straight_log]
 
 
 def test_average_epochs_keeps_the_mean_of_the_last_epochs_weights(tiny_backbone, tmp_path):
     from safetensors.torch import load_file
 
-    out = tmp_path / "m"
-    seen = []
+    def run(out: Path, **extra) -> tuple[list[dict], list[tuple[dict, dict]]]:
+        """Train 3 epochs; return the log and each epoch's (trained, best-so-far) weights."""
+        seen = []
+        checkpoints = out / "checkpoints"
+        on_epoch_end = lambda epoch: seen.append((load_file(checkpoints / "weights.safetensors"), load_file(checkpoints / "best.safetensors")))  # noqa: E731
+        train(tiny_config(tiny_backbone, out, **{"train.epochs": 3, "train.patience": 5}, **extra), on_epoch_end=on_epoch_end)
+        return [json.loads(line) for line in (out / "train_log.jsonl").read_text().splitlines()], seen
 
-    def keep(epoch):
-        seen.append((load_file(out / "checkpoints" / "weights.safetensors"), load_file(out / "checkpoints" / "best.safetensors")))
-
-    train(tiny_config(tiny_backbone, out, **{"train.epochs": 3, "train.patience": 5, "train.average_epochs": 2}), on_epoch_end=keep)
-    log = [json.loads(line) for line in (out / "train_log.jsonl").read_text().splitlines()]
+    log, seen = run(tmp_path / "averaged", **{"train.average_epochs": 2})
+    _, plain = run(tmp_path / "plain")
+    # Judging averaged weights on dev leaves the training trajectory exactly as it is without averaging.
+    assert all(torch.equal(a[k], b[k]) for (a, _), (b, _) in zip(seen, plain) for k in a)
     assert [entry["averaged_epochs"] for entry in log] == [1, 2, 2]
     (w1, best1), (w2, best2), (w3, best3) = seen
     assert all(torch.equal(best1[k], w1[k]) for k in w1)  # the first epoch has nothing to average with
@@ -249,17 +256,19 @@ def test_window_longer_than_the_position_table_is_refused_before_training(tiny_b
 
 
 def test_averaging_study_without_averaging_reproduces_training(tiny_backbone, tmp_path, labels):
-    """scripts/averaging.py rebuilds, from the kept epochs, the model each average_epochs keeps; N=1 is plain training."""
+    """scripts/averaging.py rebuilds, from one run's epochs, the model that training with each average_epochs keeps."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("averaging", ROOT / "scripts" / "averaging.py")
     study = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(study)
-    overrides = tiny_overrides(tiny_backbone, **{"train.epochs": 3, "train.patience": 5, "model.save_dtype": "float32"})
-    result, epochs = study.train_keeping_epochs(MINILM, overrides, 13, tmp_path / "m")
+    extra = {"train.epochs": 3, "train.patience": 5}
+    result, epochs = study.train_keeping_epochs(MINILM, tiny_overrides(tiny_backbone, **extra), 13, tmp_path / "m")
     assert len(epochs) == 3 and not torch.equal(*(next(iter(w.values())) for w in epochs[:2]))
     dev = read_records(STARTER_DEV, labels)
-    rows = study.averaged_models(result.classifier, epochs, dev)
+    rows = study.averaged_models(result.classifier, epochs, dev, patience=5)
     assert set(rows) == set(study.SPANS) and all(1 <= row["epoch"] <= 3 for row in rows.values())
     assert rows[1]["topic"] == result.dev_metrics["topics"]["macro_f1"]
     assert rows[1]["stance"] == result.dev_metrics["stance"]["macro_f1"]
+    averaged = train(tiny_config(tiny_backbone, tmp_path / "n2", **extra, **{"train.average_epochs": 2})).dev_metrics
+    assert (rows[2]["topic"], rows[2]["stance"]) == (averaged["topics"]["macro_f1"], averaged["stance"]["macro_f1"])
