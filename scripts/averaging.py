@@ -44,9 +44,8 @@ def train_keeping_epochs(config_path: Path, overrides: list[str], seed: int, out
 
 def averaged_models(classifier, epochs: list[dict], dev, patience: int) -> dict[int, dict]:
     """Dev metrics of the model `average_epochs: N` keeps, for each N in SPANS."""
-    import torch
-
     from model.transformer import pack_tensors, unpack_tensors
+    from training.transformer import mean_weights
 
     texts = [r.text for r in dev]
     results = {}
@@ -55,8 +54,7 @@ def averaged_models(classifier, epochs: list[dict], dev, patience: int) -> dict[
         for end in range(len(epochs)):
             if bad_epochs >= patience:  # where training with this N would have stopped
                 break
-            window = epochs[max(0, end - span + 1) : end + 1]
-            weights = {k: torch.stack([w[k] for w in window]).mean(dim=0) for k in window[0]}
+            weights = mean_weights(epochs[max(0, end - span + 1) : end + 1])
             classifier.network.load_state_dict(weights, strict=False)
             classifier.thresholds = {t: 0.5 for t in classifier.labels.topics}  # as during training
             classifier.stance_temperature = 1.0

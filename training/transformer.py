@@ -83,6 +83,11 @@ def config_digest(config: TransformerRunConfig) -> str:
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
 
+def mean_weights(weights: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
+    """The element-wise mean of several sets of the same tensors."""
+    return {k: torch.stack([w[k] for w in weights]).mean(dim=0) for k in weights[0]}
+
+
 def freeze_layers(network: MultiTaskNetwork, trainable_layers: int, freeze_embeddings: bool) -> None:
     """Train only the top `trainable_layers` encoder layers (all when -1) and the heads."""
     encoder = network.encoder
@@ -291,9 +296,7 @@ class Trainer:
     def _candidate(self) -> dict[str, torch.Tensor]:
         """This epoch's model: its weights, or with `average_epochs` N the mean of the last N epochs' weights."""
         self.recent = (self.recent + [self.trained_weights()])[-self.config.train.average_epochs :]
-        if len(self.recent) == 1:
-            return self.recent[0]
-        return {k: torch.stack([w[k] for w in self.recent]).mean(dim=0) for k in self.recent[0]}
+        return self.recent[0] if len(self.recent) == 1 else mean_weights(self.recent)
 
     @torch.no_grad()
     def _evaluate_weights(self, weights: dict[str, torch.Tensor]) -> dict:
