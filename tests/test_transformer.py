@@ -207,17 +207,22 @@ def test_real_backbone_few_steps(tmp_path, labels):
     assert load_model(tmp_path / "real").predict(texts) == result.classifier.predict(texts)
 
 
-def test_pretrained_backbone_stores_only_trained_tensors_and_checks_the_backbone(tiny_backbone, tmp_path, labels):
-    """The shipped model's path, in miniature: a backbone with weights on disk, frozen embeddings."""
+def pretrained_copy(tiny_backbone: Path, backbone: Path) -> Path:
+    """The tiny backbone with (random) weights saved beside its config, as a pretrained backbone has."""
     from transformers import AutoConfig, AutoModel
 
-    backbone = tmp_path / "pretrained"
     backbone.mkdir()
     for f in tiny_backbone.iterdir():
         (backbone / f.name).write_bytes(f.read_bytes())
     torch.manual_seed(0)
     AutoModel.from_config(AutoConfig.from_pretrained(tiny_backbone), add_pooling_layer=False).save_pretrained(backbone)
     assert (backbone / "model.safetensors").is_file()
+    return backbone
+
+
+def test_pretrained_backbone_stores_only_trained_tensors_and_checks_the_backbone(tiny_backbone, tmp_path, labels):
+    """The shipped model's path, in miniature: a backbone with weights on disk, frozen embeddings."""
+    backbone = pretrained_copy(tiny_backbone, tmp_path / "pretrained")
     result = train(tiny_config(backbone, tmp_path / "m", **{"model.trainable_layers": 1}))
     settings = json.loads((tmp_path / "m" / "transformer.json").read_text())
     assert settings["base"] == "backbone" and len(settings["backbone_sha256"]) == 64
@@ -272,3 +277,82 @@ def test_averaging_study_without_averaging_reproduces_training(tiny_backbone, tm
     assert rows[1]["stance"] == result.dev_metrics["stance"]["macro_f1"]
     averaged = train(tiny_config(tiny_backbone, tmp_path / "n2", **extra, **{"train.average_epochs": 2})).dev_metrics
     assert (rows[2]["topic"], rows[2]["stance"]) == (averaged["topics"]["macro_f1"], averaged["stance"]["macro_f1"])
+
+
+def saved_weights(directory: Path) -> dict:
+    from safetensors.torch import load_file
+
+    from model.transformer import unpack_tensors
+
+    return unpack_tensors(load_file(directory / "weights.safetensors"))
+
+
+def read_log(directory: Path) -> list[dict]:
+    return [json.loads(line) for line in (directory / "train_log.jsonl").read_text().splitlines()]
+
+
+def test_soup_keeps_the_mean_of_its_members_weights(tiny_backbone, tmp_path, labels):
+    from safetensors.torch import load_file
+
+    from model.transformer import pack_tensors, unpack_tensors
+    from training.transformer import mean_weights
+
+    backbone = pretrained_copy(tiny_backbone, tmp_path / "pretrained")
+    soup = train(tiny_config(backbone, tmp_path / "soup", **{"train.soup_size": 2}))
+    singles = [saved_weights(train(tiny_config(backbone, tmp_path / f"s{seed}", seed=seed)).directory) for seed in (13, 14)]
+    members = [load_file(tmp_path / "soup" / "checkpoints" / f"member-{i}" / "kept.safetensors") for i in (1, 2)]
+    # Each member is exactly the model a single run with its seed keeps ...
+    for member, single in zip(members, singles):
+        assert set(member) == set(single) and all(torch.equal(member[k], single[k]) for k in single)
+    # ... and the soup is their mean, rounded to the storage dtype.
+    expected = unpack_tensors(pack_tensors(mean_weights(members), "int8"))
+    stored = saved_weights(tmp_path / "soup")
+    assert all(torch.equal(stored[k], expected[k]) for k in expected)
+    assert not any(all(torch.equal(stored[k], m[k]) for k in m) for m in members)
+    assert [(e["member"], e["seed"], e["epoch"]) for e in read_log(tmp_path / "soup")] == [(1, 13, 1), (1, 13, 2), (2, 14, 1), (2, 14, 2)]
+    texts = dev_texts(labels)
+    assert load_model(tmp_path / "soup").predict(texts) == soup.classifier.predict(texts)
+    assert "mean of 2 models fine-tuned from the same backbone with seeds 13, 14" in (tmp_path / "soup" / "README.md").read_text()
+    assert "model soup" not in (tmp_path / "s13" / "README.md").read_text()
+
+
+def test_soup_resumes_inside_a_later_member_and_refuses_another_config(tiny_backbone, tmp_path, labels):
+    from model.errors import TrilatError
+
+    backbone = pretrained_copy(tiny_backbone, tmp_path / "pretrained")
+    extra = {"train.soup_size": 2, "train.average_epochs": 2}
+    straight = train(tiny_config(backbone, tmp_path / "straight", **extra))
+    calls = []
+
+    def interrupt(epoch):
+        calls.append(epoch)
+        if len(calls) == 3:  # after the second member's first epoch
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(tiny_config(backbone, tmp_path / "resumed", **extra), on_epoch_end=interrupt)
+    checkpoints = tmp_path / "resumed" / "checkpoints"
+    assert (checkpoints / "member-1" / "kept.safetensors").is_file() and not (checkpoints / "member-2" / "kept.safetensors").exists()
+    resumed = train(tiny_config(backbone, tmp_path / "resumed", **extra), resume=True)
+    texts = dev_texts(labels)
+    assert np.allclose(straight.classifier.scores(texts).stance_probs, resumed.classifier.scores(texts).stance_probs, atol=1e-6)
+    assert straight.dev_metrics == resumed.dev_metrics
+    assert read_log(tmp_path / "resumed") == [{**e, "seconds": r["seconds"]} for e, r in zip(read_log(tmp_path / "straight"), read_log(tmp_path / "resumed"))]
+    with pytest.raises(TrilatError, match="different config"):
+        train(tiny_config(backbone, tmp_path / "resumed", **extra, **{"train.lr": 5e-4}), resume=True)
+    # A fresh run clears the members of the earlier one, so a later --resume cannot pick up a stale member.
+
+    def stop(epoch):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(tiny_config(backbone, tmp_path / "resumed", **extra, **{"train.epochs": 1}), on_epoch_end=stop)
+    assert sorted(p.name for p in checkpoints.iterdir()) == ["member-1"]
+    assert not (checkpoints / "member-1" / "kept.safetensors").exists()
+
+
+def test_soup_needs_a_pretrained_backbone(tiny_backbone, tmp_path):
+    from model.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="needs a backbone with pretrained weights"):
+        train(tiny_config(tiny_backbone, tmp_path / "m", **{"train.soup_size": 2}))

@@ -24,6 +24,10 @@ def write_model_card(directory: Path, config: dict, metrics: dict, provenance: d
         f"- {role}: `{info['path']}` ({counts.get(role, '?')} paragraphs, sha256 `{info['sha256'][:12]}…`)"
         for role, info in provenance["data"].items()
     )
+    soup = config.get("train", {}).get("soup_size", 1)
+    seed = provenance["seed"]
+    soup_line = (f"\nThe weights are the mean of {soup} models fine-tuned from the same backbone with seeds "
+                 f"{', '.join(str(seed + i) for i in range(soup))} (a uniform model soup).\n") if soup > 1 else ""
     text = f"""# trilat model ({config['kind']})
 
 Tags a paragraph about US–Japan–South Korea relations with topics
@@ -42,7 +46,7 @@ written for the trilat project in many genres; see `data/README.md`.
 Per-topic decision thresholds and a stance temperature (stance logits are
 divided by it before the softmax) were tuned on the dev split and are stored
 in `trilat.json`.
-
+{soup_line}
 ## Intended use
 Sorting and counting news and analysis paragraphs about the trilateral
 relationship for analysts and newsrooms, with a person reading the

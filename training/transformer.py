@@ -9,11 +9,13 @@ shard of every epoch's batches and PyTorch DDP averages the gradients
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
 import random
 import re
+import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -25,7 +27,7 @@ from torch import nn
 
 from model.backbone import resolve_backbone, weights_file
 from model.encoder import TOKENIZER_FILE, WindowTokenizer
-from model.errors import ConfigError, ModelError
+from model.errors import ConfigError, ModelError, TrilatError
 from model.io import sha256_file
 from model.transformer import (
     MultiTaskNetwork,
@@ -36,7 +38,7 @@ from model.transformer import (
     pad_batch,
     unpack_tensors,
 )
-from training.checkpoint import load_checkpoint, save_checkpoint
+from training.checkpoint import STATE_FILE, load_checkpoint, save_checkpoint
 from training.config import TransformerRunConfig
 from training.data import Record, to_dataset
 from training.evaluate import metrics_from_scores
@@ -187,10 +189,15 @@ def stance_class_weights(targets: torch.Tensor, n_classes: int) -> torch.Tensor:
 
 
 class Trainer:
-    def __init__(self, config: TransformerRunConfig, train: list[Record], dev: list[Record], dist: Distributed):
-        self.config, self.dev, self.dist = config, dev, dist
+    """Trains one model. In a soup (`train.soup_size` > 1) it trains member `member` (0-based) of it."""
+
+    def __init__(self, config: TransformerRunConfig, train: list[Record], dev: list[Record], dist: Distributed, member: int | None = None):
+        self.config, self.dev, self.dist, self.member = config, dev, dist, member
         self.labels = config.labels.schema()
         self.run_dir = Path(config.output)
+        self.checkpoint_dir = self.run_dir / CHECKPOINT_DIR
+        if member is not None:
+            self.checkpoint_dir = self.checkpoint_dir / f"member-{member + 1}"
         torch.manual_seed(config.seed)
         self.classifier = self._build_classifier()
         self.data = build_training_set(self.classifier.tokenizer, train, config)
@@ -319,12 +326,13 @@ class Trainer:
 
         if resume:
             self._resume()
-        elif self.dist.is_main:
+        elif self.dist.is_main and not self.member:
             (self.run_dir / LOG_FILE).unlink(missing_ok=True)  # a fresh run starts a fresh log
         train = self.config.train
         per_epoch = len(self._epoch_batches(0))
+        desc = "training" if self.member is None else f"member {self.member + 1}/{train.soup_size}"
         progress = tqdm(total=per_epoch * train.epochs, initial=per_epoch * self.state["epoch"],
-                        desc="training", unit="batch", disable=not self.dist.is_main, dynamic_ncols=True,
+                        desc=desc, unit="batch", disable=not self.dist.is_main, dynamic_ncols=True,
                         mininterval=0.5 if sys.stderr.isatty() else 30.0)  # a redirected log gets a line every 30 s
         for epoch in range(self.state["epoch"], train.epochs):
             started = time.time()
@@ -366,28 +374,83 @@ class Trainer:
         }
         if self.config.train.average_epochs > 1:
             entry["averaged_epochs"] = len(self.recent)  # the dev figures are those of this many epochs' mean weights
+        if self.member is not None:
+            entry = {"member": self.member + 1, "seed": self.config.seed, **entry}
         with open(self.run_dir / LOG_FILE, "a", encoding="utf-8") as log:
             log.write(json.dumps(entry) + "\n")
-        save_checkpoint(self.run_dir / CHECKPOINT_DIR, self.recent[-1], self.best_weights, self.optimizer, self.scheduler,
+        save_checkpoint(self.checkpoint_dir, self.recent[-1], self.best_weights, self.optimizer, self.scheduler,
                         self.state, self.config_digest, earlier=self.recent[:-1])
 
     def _resume(self) -> None:
-        directory = self.run_dir / CHECKPOINT_DIR
-        weights, best, state, earlier = load_checkpoint(directory, self.optimizer, self.scheduler, self.config_digest)
+        weights, best, state, earlier = load_checkpoint(self.checkpoint_dir, self.optimizer, self.scheduler, self.config_digest)
         self.network.load_state_dict(weights, strict=False)
         self.best_weights, self.state = best, state
         self.recent = earlier + [weights]
+
+
+KEPT_FILE = "kept.safetensors"
+
+
+def fit_soup(config: TransformerRunConfig, train: list[Record], dev: list[Record], dist: Distributed, resume: bool = False,
+             on_epoch_end: Callable[[int], None] | None = None) -> TransformerClassifier:
+    """Train `train.soup_size` members with seeds seed, seed+1, ... and keep the mean of their kept weights.
+
+    Members start from the same pretrained encoder, so their weights can be
+    averaged into one model (a uniform "model soup") that costs no more to
+    run than one member. Each member is exactly the model `trilat train`
+    would keep with its seed. A finished member's weights are stored in its
+    checkpoint directory, so `--resume` skips it; the member in progress
+    resumes from its last epoch.
+    """
+    from safetensors.torch import load_file, save_file
+
+    root = Path(config.output) / CHECKPOINT_DIR
+    if not resume and dist.is_main:  # a fresh run must never pick up members of an earlier one
+        for stale in root.glob("member-*"):
+            shutil.rmtree(stale)
+    kept, trainer = [], None
+    for member in range(config.train.soup_size):
+        trainer = Trainer(dataclasses.replace(config, seed=config.seed + member), train, dev, dist, member=member)
+        if trainer.classifier.settings["base"] != "backbone":
+            raise ConfigError("train.soup_size > 1 needs a backbone with pretrained weights: "
+                              "models trained from different random starts cannot be averaged")
+        done = trainer.checkpoint_dir / KEPT_FILE
+        if resume and done.is_file():
+            stored = load_file(done)
+            if _kept_digest(done) != trainer.config_digest:
+                raise TrilatError(f"cannot resume: {done} was made with a different config; train afresh without --resume")
+            kept.append(stored)
+            continue
+        # The first member must resume (or report that there is nothing to resume); a later one may not have started.
+        started = (trainer.checkpoint_dir / STATE_FILE).is_file() or (trainer.checkpoint_dir.with_name(trainer.checkpoint_dir.name + ".old") / STATE_FILE).is_file()
+        trainer.fit(resume=resume and (member == 0 or started), on_epoch_end=on_epoch_end)
+        kept.append(trainer.trained_weights())
+        if dist.is_main:
+            save_file({k: v.contiguous() for k, v in kept[-1].items()}, done, metadata={"config": trainer.config_digest})
+    trainer.network.load_state_dict(mean_weights(kept), strict=False)
+    trainer._round_to_save_dtype()
+    return trainer.classifier
+
+
+def _kept_digest(path: Path) -> str | None:
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as handle:
+        return (handle.metadata() or {}).get("config")
 
 
 def fit_transformer(config: TransformerRunConfig, train: list[Record], dev: list[Record], resume: bool = False,
                     on_epoch_end: Callable[[int], None] | None = None) -> tuple[TransformerClassifier, bool]:
     """Train and return the classifier with the best dev epoch's weights, and whether this process saves it.
 
+    With `train.soup_size` > 1 the classifier holds the mean of the members' weights.
     The caller tunes the topic thresholds on dev, as for every model kind.
     """
     dist = init_distributed()
-    trainer = Trainer(config, train, dev, dist)
-    classifier = trainer.fit(resume=resume, on_epoch_end=on_epoch_end)
+    if config.train.soup_size > 1:
+        classifier = fit_soup(config, train, dev, dist, resume=resume, on_epoch_end=on_epoch_end)
+    else:
+        classifier = Trainer(config, train, dev, dist).fit(resume=resume, on_epoch_end=on_epoch_end)
     if dist.world > 1:
         import torch.distributed
 
