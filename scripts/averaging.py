@@ -2,7 +2,7 @@
 
     python scripts/averaging.py [--seeds 13 21] [--config configs/minilm.yaml] [--set KEY=VALUE ...] [--out runs/averaging]
 
-Trains the config once per seed without averaging, keeping every epoch's
+Trains the config once per seed as one model (no soup) without averaging, keeping every epoch's
 weights (with early stopping off, so that every epoch exists), then builds
 for N = 1..4 the model that `train.average_epochs: N` would keep: after each
 epoch the mean of the last N epochs' weights, the best epoch by the training
@@ -34,7 +34,7 @@ def train_keeping_epochs(config_path: Path, overrides: list[str], seed: int, out
     """Train without averaging or early stopping; return the result and every epoch's trained weights."""
     from safetensors.torch import load_file
 
-    config = load_config(config_path, [*overrides, f"seed={seed}", "train.average_epochs=1"])
+    config = load_config(config_path, [*overrides, f"seed={seed}", "train.average_epochs=1", "train.soup_size=1"])
     config.output = str(out)
     config.train.patience = config.train.epochs
     epochs = []
