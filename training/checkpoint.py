@@ -43,15 +43,22 @@ def save_checkpoint(directory: Path, weights: dict, best_weights: dict, optimize
     shutil.rmtree(old, ignore_errors=True)
 
 
+def complete_checkpoint(directory: Path) -> Path | None:
+    """Where the complete checkpoint for `directory` is, if there is one."""
+    for candidate in (directory, directory.with_name(directory.name + ".old")):  # .old: a crash fell between the two renames above
+        if (candidate / STATE_FILE).is_file():
+            return candidate
+    return None
+
+
 def load_checkpoint(directory: Path, optimizer, scheduler, config_digest: str) -> tuple[dict, dict, dict, list[dict]]:
     """Restore the optimizer and scheduler; return the current weights, the best weights, the counters and `earlier`."""
     from safetensors.torch import load_file
 
-    old = directory.with_name(directory.name + ".old")
-    if not (directory / STATE_FILE).is_file() and (old / STATE_FILE).is_file():
-        directory = old  # a crash fell between the two renames of save_checkpoint
-    if not (directory / STATE_FILE).is_file():
+    found = complete_checkpoint(directory)
+    if found is None:
         raise TrilatError(f"nothing to resume: no checkpoint in {directory}")
+    directory = found
     payload = json.loads((directory / STATE_FILE).read_text(encoding="utf-8"))
     if payload.get("config") != config_digest:
         raise TrilatError(f"cannot resume: the checkpoint in {directory} was made with a different config; train afresh without --resume")

@@ -38,7 +38,7 @@ from model.transformer import (
     pad_batch,
     unpack_tensors,
 )
-from training.checkpoint import STATE_FILE, load_checkpoint, save_checkpoint
+from training.checkpoint import complete_checkpoint, load_checkpoint, save_checkpoint
 from training.config import TransformerRunConfig
 from training.data import Record, to_dataset
 from training.evaluate import metrics_from_scores
@@ -346,11 +346,11 @@ class Trainer:
                 break
         progress.close()
         self.network.load_state_dict(self.best_weights or self.trained_weights(), strict=False)
-        self._round_to_save_dtype()
+        self.round_to_save_dtype()
         return self.classifier
 
     @torch.no_grad()
-    def _round_to_save_dtype(self) -> None:
+    def round_to_save_dtype(self) -> None:
         """Make the in-memory model exactly the one that will be saved, so dev metrics and thresholds match it."""
         rounded = unpack_tensors(pack_tensors(self.trained_weights(), self.classifier.settings["save_dtype"]))
         self.network.load_state_dict(rounded, strict=False)
@@ -416,19 +416,18 @@ def fit_soup(config: TransformerRunConfig, train: list[Record], dev: list[Record
                               "models trained from different random starts cannot be averaged")
         done = trainer.checkpoint_dir / KEPT_FILE
         if resume and done.is_file():
-            stored = load_file(done)
             if _kept_digest(done) != trainer.config_digest:
                 raise TrilatError(f"cannot resume: {done} was made with a different config; train afresh without --resume")
-            kept.append(stored)
+            kept.append(load_file(done))
             continue
-        # The first member must resume (or report that there is nothing to resume); a later one may not have started.
-        started = (trainer.checkpoint_dir / STATE_FILE).is_file() or (trainer.checkpoint_dir.with_name(trainer.checkpoint_dir.name + ".old") / STATE_FILE).is_file()
+        # The first member must resume (or say there is nothing to resume); a later one may not have started yet.
+        started = complete_checkpoint(trainer.checkpoint_dir) is not None
         trainer.fit(resume=resume and (member == 0 or started), on_epoch_end=on_epoch_end)
         kept.append(trainer.trained_weights())
         if dist.is_main:
             save_file({k: v.contiguous() for k, v in kept[-1].items()}, done, metadata={"config": trainer.config_digest})
     trainer.network.load_state_dict(mean_weights(kept), strict=False)
-    trainer._round_to_save_dtype()
+    trainer.round_to_save_dtype()
     return trainer.classifier
 
 
