@@ -25,30 +25,36 @@ from training.pipeline import train, tune_on_dev  # noqa: E402
 from training.transformer import mean_weights  # noqa: E402
 
 
-def main() -> None:
+def study(config_path: Path, overrides: list[str], seeds: list[int], out: Path) -> list[tuple[str, dict]]:
+    """Train one model per seed; return (name, dev metrics) for each member and for the soup of the first k members."""
     from safetensors.torch import load_file
 
     from model.transformer import unpack_tensors
 
+    rows, members = [], []
+    for seed in seeds:
+        config = load_config(config_path, [*overrides, f"seed={seed}", "train.soup_size=1"])
+        config.output = str(out / f"seed{seed}")
+        result = train(config)
+        members.append(unpack_tensors(load_file(result.directory / "weights.safetensors")))
+        rows.append((f"member seed {seed}", result.dev_metrics))
+        if len(members) > 1:
+            classifier = result.classifier
+            classifier.network.load_state_dict(mean_weights(members), strict=False)
+            rows.append((f"soup of {len(members)}", tune_on_dev(classifier, read_records(config.data.dev, classifier.labels))))
+        name, metrics = rows[-1]
+        print(f"{name}: dev topic {metrics['topics']['macro_f1']:.4f} stance {metrics['stance']['macro_f1']:.4f}", flush=True)
+    return rows
+
+
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", type=Path, default=ROOT / "configs" / "minilm.yaml")
     parser.add_argument("--seeds", type=int, nargs="+", default=[13, 14])
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="config override, as for trilat train")
     parser.add_argument("--out", type=Path, default=ROOT / "runs" / "soup")
     args = parser.parse_args()
-    members = []
-    for seed in args.seeds:
-        config = load_config(args.config, [*args.overrides, f"seed={seed}", "train.soup_size=1"])
-        config.output = str(args.out / f"seed{seed}")
-        result = train(config)
-        members.append(unpack_tensors(load_file(result.directory / "weights.safetensors")))
-        metrics = result.dev_metrics
-        print(f"member seed {seed}: dev topic {metrics['topics']['macro_f1']:.4f} stance {metrics['stance']['macro_f1']:.4f}", flush=True)
-        if len(members) > 1:
-            classifier = result.classifier
-            classifier.network.load_state_dict(mean_weights(members), strict=False)
-            soup = tune_on_dev(classifier, read_records(config.data.dev, classifier.labels))
-            print(f"soup of {len(members)}: dev topic {soup['topics']['macro_f1']:.4f} stance {soup['stance']['macro_f1']:.4f}", flush=True)
+    study(args.config, args.overrides, args.seeds, args.out)
 
 
 if __name__ == "__main__":

@@ -356,3 +356,20 @@ def test_soup_needs_a_pretrained_backbone(tiny_backbone, tmp_path):
 
     with pytest.raises(ConfigError, match="needs a backbone with pretrained weights"):
         train(tiny_config(tiny_backbone, tmp_path / "m", **{"train.soup_size": 2}))
+
+
+def test_soup_study_members_are_single_runs_and_the_soup_is_their_mean(tiny_backbone, tmp_path, labels):
+    """scripts/soup.py: each member row is what training with that seed gives; the soup row scores the mean weights."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("soup", ROOT / "scripts" / "soup.py")
+    soup = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(soup)
+    backbone = pretrained_copy(tiny_backbone, tmp_path / "pretrained")
+    rows = soup.study(MINILM, tiny_overrides(backbone), [13, 14], tmp_path / "study")
+    assert [name for name, _ in rows] == ["member seed 13", "member seed 14", "soup of 2"]
+    assert rows[1][1] == train(tiny_config(backbone, tmp_path / "s14", seed=14)).dev_metrics
+    # The soup row differs from training with train.soup_size only by the final rounding to int8.
+    trained = train(tiny_config(backbone, tmp_path / "soup", **{"train.soup_size": 2})).dev_metrics
+    assert abs(rows[2][1]["stance"]["macro_f1"] - trained["stance"]["macro_f1"]) <= 0.05
+    assert rows[2][1] != rows[0][1] and rows[2][1] != rows[1][1]
