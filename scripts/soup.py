@@ -37,13 +37,14 @@ def study(config_path: Path, overrides: list[str], seeds: list[int], out: Path) 
         config.output = str(out / f"seed{seed}")
         result = train(config)
         members.append(unpack_tensors(load_file(result.directory / "weights.safetensors")))
-        rows.append((f"member seed {seed}", result.dev_metrics))
+        new = [(f"member seed {seed}", result.dev_metrics)]
         if len(members) > 1:
             classifier = result.classifier
             classifier.network.load_state_dict(mean_weights(members), strict=False)
-            rows.append((f"soup of {len(members)}", tune_on_dev(classifier, read_records(config.data.dev, classifier.labels))))
-        name, metrics = rows[-1]
-        print(f"{name}: dev topic {metrics['topics']['macro_f1']:.4f} stance {metrics['stance']['macro_f1']:.4f}", flush=True)
+            new.append((f"soup of {len(members)}", tune_on_dev(classifier, read_records(config.data.dev, classifier.labels))))
+        for name, metrics in new:
+            print(f"{name}: dev topic {metrics['topics']['macro_f1']:.4f} stance {metrics['stance']['macro_f1']:.4f}", flush=True)
+        rows += new
     return rows
 
 

@@ -296,6 +296,10 @@ class Trainer:
     def _out_of_steps(self) -> bool:
         return 0 < self.config.train.max_steps <= self.state["step"]
 
+    def _finished(self) -> bool:
+        """Early stopping (patience spent) or the step limit reached."""
+        return self.state["bad_epochs"] >= self.config.train.patience or self._out_of_steps()
+
     def evaluate_dev(self) -> dict:
         scores = self.classifier.scores([r.text for r in self.dev])
         return metrics_from_scores(scores, self.dev, self.labels, self.classifier.thresholds)
@@ -335,6 +339,8 @@ class Trainer:
                         desc=desc, unit="batch", disable=not self.dist.is_main, dynamic_ncols=True,
                         mininterval=0.5 if sys.stderr.isatty() else 30.0)  # a redirected log gets a line every 30 s
         for epoch in range(self.state["epoch"], train.epochs):
+            if self._finished():  # a resumed run may have stopped early already
+                break
             started = time.time()
             loss = self.run_epoch(epoch, progress)
             candidate = self._candidate()
@@ -342,8 +348,6 @@ class Trainer:
             self._after_epoch(epoch, loss, metrics, time.time() - started, candidate)
             if on_epoch_end is not None:
                 on_epoch_end(epoch)
-            if self.state["bad_epochs"] >= train.patience or self._out_of_steps():
-                break
         progress.close()
         self.network.load_state_dict(self.best_weights or self.trained_weights(), strict=False)
         self.round_to_save_dtype()
@@ -404,16 +408,15 @@ def fit_soup(config: TransformerRunConfig, train: list[Record], dev: list[Record
     """
     from safetensors.torch import load_file, save_file
 
+    if weights_file(resolve_backbone(config.model.backbone)) is None:
+        raise ConfigError("train.soup_size > 1 needs a backbone with pretrained weights: "
+                          "models trained from different random starts cannot be averaged")
     root = Path(config.output) / CHECKPOINT_DIR
-    if not resume and dist.is_main:  # a fresh run must never pick up members of an earlier one
-        for stale in root.glob("member-*"):
-            shutil.rmtree(stale)
+    if not resume and dist.is_main:  # a fresh run must never pick up members, or a checkpoint, of an earlier run
+        shutil.rmtree(root, ignore_errors=True)
     kept, trainer = [], None
     for member in range(config.train.soup_size):
         trainer = Trainer(dataclasses.replace(config, seed=config.seed + member), train, dev, dist, member=member)
-        if trainer.classifier.settings["base"] != "backbone":
-            raise ConfigError("train.soup_size > 1 needs a backbone with pretrained weights: "
-                              "models trained from different random starts cannot be averaged")
         done = trainer.checkpoint_dir / KEPT_FILE
         if resume and done.is_file():
             if _kept_digest(done) != trainer.config_digest:
@@ -424,8 +427,10 @@ def fit_soup(config: TransformerRunConfig, train: list[Record], dev: list[Record
         started = complete_checkpoint(trainer.checkpoint_dir) is not None
         trainer.fit(resume=resume and (member == 0 or started), on_epoch_end=on_epoch_end)
         kept.append(trainer.trained_weights())
-        if dist.is_main:
-            save_file({k: v.contiguous() for k, v in kept[-1].items()}, done, metadata={"config": trainer.config_digest})
+        if dist.is_main:  # written whole, then renamed: a kill mid-write must not leave a member that looks finished
+            partial = done.with_name(KEPT_FILE + ".tmp")
+            save_file({k: v.contiguous() for k, v in kept[-1].items()}, partial, metadata={"config": trainer.config_digest})
+            os.replace(partial, done)
     trainer.network.load_state_dict(mean_weights(kept), strict=False)
     trainer.round_to_save_dtype()
     return trainer.classifier
