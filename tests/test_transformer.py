@@ -144,8 +144,21 @@ def test_resume_without_checkpoint_or_with_another_config_is_a_clear_error(tiny_
 
     with pytest.raises(KeyboardInterrupt):
         train(tiny_config(tiny_backbone, tmp_path / "run"), on_epoch_end=interrupt)
-    with pytest.raises(TrilatError, match="different config"):
+    with pytest.raises(TrilatError, match=r"different config \(train\.lr 0\.001 -> 0\.0005\)"):
         train(tiny_config(tiny_backbone, tmp_path / "run", **{"train.lr": 5e-4}), resume=True)
+    state_file = tmp_path / "run" / "checkpoints" / "trainer_state.json"
+    payload = json.loads(state_file.read_text())
+    # A setting added to trilat after the checkpoint was written counts as its default ...
+    del payload["settings"]["train.max_steps"]
+    state_file.write_text(json.dumps(payload))
+    with pytest.raises(TrilatError, match=r"train\.max_steps -1 -> 5"):
+        train(tiny_config(tiny_backbone, tmp_path / "run", **{"train.max_steps": 5}), resume=True)
+    assert train(tiny_config(tiny_backbone, tmp_path / "run"), resume=True).dev_metrics
+    # ... and a checkpoint from before settings were recorded is refused with its reason.
+    payload = json.loads(state_file.read_text())
+    state_file.write_text(json.dumps({**{k: v for k, v in payload.items() if k != "settings"}, "config": "0" * 64}))
+    with pytest.raises(TrilatError, match="older trilat that did not record its settings"):
+        train(tiny_config(tiny_backbone, tmp_path / "run"), resume=True)
 
 
 def test_backbone_with_only_pickled_weights_is_refused(tmp_path, tiny_backbone):

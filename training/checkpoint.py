@@ -17,7 +17,24 @@ STATE_FILE = "trainer_state.json"
 EARLIER_FILE = "earlier.safetensors"
 
 
-def save_checkpoint(directory: Path, weights: dict, best_weights: dict, optimizer, scheduler, state: dict, config_digest: str,
+def check_resumable(where: Path, stored: dict | None, current: dict) -> None:
+    """Refuse to resume from `where` unless it was made with the same settings; name those that differ.
+
+    A setting added to trilat after the checkpoint was written counts as its default there.
+    """
+    from training.config import default_settings
+
+    if stored is None:
+        raise TrilatError(f"cannot resume: {where} was made by an older trilat that did not record its settings; train afresh without --resume")
+    defaults = default_settings()
+    changed = [f"{key} {stored.get(key, defaults.get(key))!r} -> {current.get(key)!r}"
+               for key in sorted(set(stored) | set(current)) if stored.get(key, defaults.get(key)) != current.get(key)]
+    if changed:
+        shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+        raise TrilatError(f"cannot resume: {where} was made with a different config ({shown}); train afresh without --resume")
+
+
+def save_checkpoint(directory: Path, weights: dict, best_weights: dict, optimizer, scheduler, state: dict, settings: dict,
                     earlier: list[dict] = ()) -> None:
     """Write a complete checkpoint; `earlier` holds the previous epochs' weights that weight averaging still needs."""
     from safetensors.torch import save_file
@@ -32,7 +49,7 @@ def save_checkpoint(directory: Path, weights: dict, best_weights: dict, optimize
     opt = optimizer.state_dict()
     moments = {f"{index}.{name}": value.cpu().contiguous() for index, slots in opt["state"].items() for name, value in slots.items()}
     save_file(moments, tmp / "optimizer.safetensors")
-    payload = {"state": state, "config": config_digest, "param_groups": opt["param_groups"], "scheduler": scheduler.state_dict()}
+    payload = {"state": state, "settings": settings, "param_groups": opt["param_groups"], "scheduler": scheduler.state_dict()}
     (tmp / STATE_FILE).write_text(json.dumps(payload, indent=1), encoding="utf-8")
     # Swap by renames so that at every moment one complete checkpoint exists on disk.
     old = directory.with_name(directory.name + ".old")
@@ -51,7 +68,7 @@ def complete_checkpoint(directory: Path) -> Path | None:
     return None
 
 
-def load_checkpoint(directory: Path, optimizer, scheduler, config_digest: str) -> tuple[dict, dict, dict, list[dict]]:
+def load_checkpoint(directory: Path, optimizer, scheduler, settings: dict) -> tuple[dict, dict, dict, list[dict]]:
     """Restore the optimizer and scheduler; return the current weights, the best weights, the counters and `earlier`."""
     from safetensors.torch import load_file
 
@@ -60,8 +77,7 @@ def load_checkpoint(directory: Path, optimizer, scheduler, config_digest: str) -
         raise TrilatError(f"nothing to resume: no checkpoint in {directory}")
     directory = found
     payload = json.loads((directory / STATE_FILE).read_text(encoding="utf-8"))
-    if payload.get("config") != config_digest:
-        raise TrilatError(f"cannot resume: the checkpoint in {directory} was made with a different config; train afresh without --resume")
+    check_resumable(directory, payload.get("settings"), settings)
     moments = load_file(directory / "optimizer.safetensors")
     slots: dict[int, dict[str, torch.Tensor]] = {}
     for key, value in moments.items():

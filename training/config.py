@@ -138,6 +138,27 @@ RUN_CONFIGS = {"tfidf": TfidfRunConfig, "transformer": TransformerRunConfig}
 RunConfig = TfidfRunConfig | TransformerRunConfig
 
 
+def flat_settings(config: RunConfig) -> dict[str, Any]:
+    """Every setting as `section.key: value`, except where the model is written."""
+    return _flatten({k: v for k, v in asdict(config).items() if k != "output"})
+
+
+def default_settings() -> dict[str, Any]:
+    """The default of every setting that has one, flattened as by `flat_settings`."""
+    sections = {"data": DataConfig, "tfidf": TfidfConfig, "model": ModelConfig, "train": TrainConfig}
+    return _flatten({name: asdict(cls()) for name, cls in sections.items()})
+
+
+def _flatten(node: dict, prefix: str = "") -> dict[str, Any]:
+    flat = {}
+    for key, value in node.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[prefix + key] = value
+    return flat
+
+
 def _require(condition: bool, message: str) -> None:
     if not condition:
         raise ConfigError(message)

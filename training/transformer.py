@@ -27,7 +27,7 @@ from torch import nn
 
 from model.backbone import resolve_backbone, weights_file
 from model.encoder import TOKENIZER_FILE, WindowTokenizer
-from model.errors import ConfigError, ModelError, TrilatError
+from model.errors import ConfigError, ModelError
 from model.io import sha256_file
 from model.transformer import (
     MultiTaskNetwork,
@@ -38,8 +38,8 @@ from model.transformer import (
     pad_batch,
     unpack_tensors,
 )
-from training.checkpoint import complete_checkpoint, load_checkpoint, save_checkpoint
-from training.config import TransformerRunConfig
+from training.checkpoint import check_resumable, complete_checkpoint, load_checkpoint, save_checkpoint
+from training.config import TransformerRunConfig, flat_settings
 from training.data import Record, to_dataset
 from training.evaluate import metrics_from_scores
 from training.metrics import selection_score
@@ -74,15 +74,6 @@ def init_distributed() -> Distributed:
         dist.init_process_group(backend="nccl" if device.type == "cuda" else "gloo")
     torch.set_num_threads(max(1, (os.cpu_count() or 1) // world))
     return Distributed(rank=dist.get_rank(), world=world, device=device)
-
-
-def config_digest(config: TransformerRunConfig) -> str:
-    """What a checkpoint must match to be resumed: every setting except where the model is written."""
-    import hashlib
-    from dataclasses import asdict
-
-    settings = {k: v for k, v in asdict(config).items() if k != "output"}
-    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
 
 def mean_weights(weights: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
@@ -214,7 +205,7 @@ class Trainer:
             self.total_steps = min(self.total_steps, config.train.max_steps)
         self.scheduler = linear_schedule(self.optimizer, int(config.train.warmup_ratio * self.total_steps), self.total_steps)
         self.state = {"epoch": 0, "step": 0, "best_score": -1.0, "best_epoch": 0, "bad_epochs": 0}
-        self.config_digest = config_digest(config)
+        self.settings = flat_settings(config)  # what a checkpoint must match to be resumed
         self.best_weights: dict[str, torch.Tensor] = {}
         self.recent: list[dict[str, torch.Tensor]] = []  # the last `average_epochs` epochs' weights, oldest first
 
@@ -383,10 +374,10 @@ class Trainer:
         with open(self.run_dir / LOG_FILE, "a", encoding="utf-8") as log:
             log.write(json.dumps(entry) + "\n")
         save_checkpoint(self.checkpoint_dir, self.recent[-1], self.best_weights, self.optimizer, self.scheduler,
-                        self.state, self.config_digest, earlier=self.recent[:-1])
+                        self.state, self.settings, earlier=self.recent[:-1])
 
     def _resume(self) -> None:
-        weights, best, state, earlier = load_checkpoint(self.checkpoint_dir, self.optimizer, self.scheduler, self.config_digest)
+        weights, best, state, earlier = load_checkpoint(self.checkpoint_dir, self.optimizer, self.scheduler, self.settings)
         self.network.load_state_dict(weights, strict=False)
         self.best_weights, self.state = best, state
         self.recent = earlier + [weights]
@@ -419,8 +410,7 @@ def fit_soup(config: TransformerRunConfig, train: list[Record], dev: list[Record
         trainer = Trainer(dataclasses.replace(config, seed=config.seed + member), train, dev, dist, member=member)
         done = trainer.checkpoint_dir / KEPT_FILE
         if resume and done.is_file():
-            if _kept_digest(done) != trainer.config_digest:
-                raise TrilatError(f"cannot resume: {done} was made with a different config; train afresh without --resume")
+            check_resumable(done, _kept_settings(done), trainer.settings)
             kept.append(load_file(done))
             continue
         # The first member must resume (or say there is nothing to resume); a later one may not have started yet.
@@ -429,18 +419,19 @@ def fit_soup(config: TransformerRunConfig, train: list[Record], dev: list[Record
         kept.append(trainer.trained_weights())
         if dist.is_main:  # written whole, then renamed: a kill mid-write must not leave a member that looks finished
             partial = done.with_name(KEPT_FILE + ".tmp")
-            save_file({k: v.contiguous() for k, v in kept[-1].items()}, partial, metadata={"config": trainer.config_digest})
+            save_file({k: v.contiguous() for k, v in kept[-1].items()}, partial, metadata={"settings": json.dumps(trainer.settings)})
             os.replace(partial, done)
     trainer.network.load_state_dict(mean_weights(kept), strict=False)
     trainer.round_to_save_dtype()
     return trainer.classifier
 
 
-def _kept_digest(path: Path) -> str | None:
+def _kept_settings(path: Path) -> dict | None:
     from safetensors import safe_open
 
     with safe_open(str(path), framework="pt") as handle:
-        return (handle.metadata() or {}).get("config")
+        text = (handle.metadata() or {}).get("settings")
+    return json.loads(text) if text else None
 
 
 def fit_transformer(config: TransformerRunConfig, train: list[Record], dev: list[Record], resume: bool = False,
