@@ -109,27 +109,31 @@ def test_resume_after_interruption_matches_an_uninterrupted_run(tiny_backbone, t
 def test_average_epochs_keeps_the_mean_of_the_last_epochs_weights(tiny_backbone, tmp_path):
     from safetensors.torch import load_file
 
+    epochs = 5
+
     def run(out: Path, **extra) -> tuple[list[dict], list[tuple[dict, dict]]]:
-        """Train 3 epochs; return the log and each epoch's (trained, best-so-far) weights."""
+        """Train a few epochs; return the log and each epoch's (trained, best-so-far) weights."""
         seen = []
         checkpoints = out / "checkpoints"
         on_epoch_end = lambda epoch: seen.append((load_file(checkpoints / "weights.safetensors"), load_file(checkpoints / "best.safetensors")))  # noqa: E731
-        train(tiny_config(tiny_backbone, out, **{"train.epochs": 3, "train.patience": 5}, **extra), on_epoch_end=on_epoch_end)
+        train(tiny_config(tiny_backbone, out, **{"train.epochs": epochs, "train.patience": epochs}, **extra), on_epoch_end=on_epoch_end)
         return [json.loads(line) for line in (out / "train_log.jsonl").read_text().splitlines()], seen
 
     log, seen = run(tmp_path / "averaged", **{"train.average_epochs": 2})
     _, plain = run(tmp_path / "plain")
     # Judging averaged weights on dev leaves the training trajectory exactly as it is without averaging.
     assert all(torch.equal(a[k], b[k]) for (a, _), (b, _) in zip(seen, plain) for k in a)
-    assert [entry["averaged_epochs"] for entry in log] == [1, 2, 2]
-    (w1, best1), (w2, best2), (w3, best3) = seen
+    assert [entry["averaged_epochs"] for entry in log] == [1] + [2] * (epochs - 1)
+    w1, best1 = seen[0]
     assert all(torch.equal(best1[k], w1[k]) for k in w1)  # the first epoch has nothing to average with
-    pairs = {2: (w1, w2), 3: (w2, w3)}
-    for epoch, best in ((2, best2), (3, best3)):
+    for epoch in range(2, epochs + 1):
+        best = seen[epoch - 1][1]
         if log[epoch - 1]["best"]:  # a better epoch keeps the mean of its own and the previous epoch's weights
-            first, second = pairs[epoch]
+            first, second = seen[epoch - 2][0], seen[epoch - 1][0]
             assert all(torch.allclose(best[k], (first[k] + second[k]) / 2, atol=1e-7) for k in best)
             assert not all(torch.equal(best[k], second[k]) for k in best)
+        else:  # otherwise the kept weights stay those of the last better epoch
+            assert all(torch.equal(best[k], seen[epoch - 2][1][k]) for k in best)
     assert any(entry["best"] for entry in log[1:]), "the test needs an averaged epoch to be kept"
 
 
