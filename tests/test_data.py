@@ -110,3 +110,19 @@ def test_seed_labels_follow_the_article():
     lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
     assert [r["text"] for r in seeds] == lines
     assert [r["id"] for r in seeds] == [f"seed-000-p{i:02d}" for i in range(len(lines))]
+
+
+def test_shared_runs_finds_one_shared_phrase_of_eight_words_and_not_of_seven():
+    from training.corpus import shared_runs
+
+    train = [
+        {"id": "t1", "text": "Tokyo will extend three hundred million dollars in grants over ten years, officials said."},
+        {"id": "t2", "text": "A wholly different paragraph about chips and export controls in Seoul."},
+    ]
+    others = [
+        {"id": "eight", "text": "Under the deal Tokyo will extend three hundred million dollars in grants to Seoul."},
+        {"id": "seven", "text": "Reports say Tokyo will extend three hundred million dollars soon."},
+        {"id": "short", "text": "Tokyo will extend"},
+    ]
+    assert shared_runs(train, others) == {"eight": {"t1"}}
+    assert shared_runs(train, others, n=7) == {"eight": {"t1"}, "seven": {"t1"}}

@@ -96,6 +96,40 @@ def length_table(records: list[dict]) -> str:
     return _table(["words", "paragraphs", ""], rows)
 
 
+def shared_runs(train: list[dict], others: list[dict], n: int = 8) -> dict[str, set[str]]:
+    """For each record of `others`, the ids of the `train` records it shares a run of `n` words with.
+
+    A looser check than `near_duplicates`: one shared phrase is enough, which also catches
+    writers who converged on the same scene or the same invented name.
+    """
+    index: dict[tuple[str, ...], set[str]] = collections.defaultdict(set)
+    for r in train:
+        for gram in shingles(r["text"], n):
+            if len(gram) == n:
+                index[gram].add(r["id"])
+    shared = {}
+    for r in others:
+        ids = set().union(*(index.get(gram, set()) for gram in shingles(r["text"], n)))
+        if ids:
+            shared[r["id"]] = ids
+    return shared
+
+
+def overlap_table(by_split: dict[str, list[dict]], n: int = 8) -> str:
+    """How many dev and test paragraphs share an n-word run with training paragraphs, by how those were written."""
+    train = by_split["train"]
+    kind = {r["id"]: "article runs" if r.get("article") else "standalone excerpts" for r in train}
+    kinds = sorted(set(kind.values()), key=lambda k: k != "standalone excerpts")
+    rows = []
+    for split in (s for s in by_split if s != "train"):
+        shared = shared_runs(train, by_split[split], n)
+        row = [f"`{split}` ({len(by_split[split])})"]
+        row += [sum(any(kind[i] == k for i in ids) for ids in shared.values()) for k in kinds]
+        rows.append(row + [len(shared)])
+    header = ["split"] + [f"with {k} ({sum(v == k for v in kind.values())})" for k in kinds] + ["with any"]
+    return _table(header, rows)
+
+
 def data_card_tables(data_dir: Path, topics: tuple[str, ...], stances: tuple[str, ...]) -> str:
     by_split = {s: read_jsonl(Path(data_dir) / f"{s}.jsonl") for s in SPLITS}
     everything = [r for records in by_split.values() for r in records]
@@ -106,6 +140,7 @@ def data_card_tables(data_dir: Path, topics: tuple[str, ...], stances: tuple[str
             "### Topic × stance (all splits)\n\n" + topic_stance_table(everything, topics, stances),
             "### Genres\n\n" + genre_table(by_split),
             "### Paragraph length (all splits)\n\n" + length_table(everything),
+            "### Dev and test paragraphs sharing a run of 8 words with training paragraphs\n\n" + overlap_table(by_split),
         ]
     )
 
