@@ -54,3 +54,5 @@ def test_new_training_options_are_validated():
         load_config(ROOT / "configs" / "minilm.yaml", ["train.layer_lr_decay=0"])
     with pytest.raises(ConfigError, match="average_epochs"):
         load_config(ROOT / "configs" / "minilm.yaml", ["train.average_epochs=0"])
+    with pytest.raises(ConfigError, match="train.precision must be 'fp32', 'bf16' or 'auto'"):
+        load_config(ROOT / "configs" / "minilm.yaml", ["train.precision=fp16"])

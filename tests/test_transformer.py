@@ -269,6 +269,32 @@ def test_layer_lr_decay_gives_each_lower_layer_a_smaller_rate(tiny_backbone):
     assert len(rate) == len(named)  # every trainable tensor is in exactly one group
 
 
+def test_bf16_training_runs_the_forward_pass_in_bfloat16_and_is_reproducible(tiny_backbone, tmp_path, labels):
+    from training.transformer import Distributed, Trainer
+
+    config = tiny_config(tiny_backbone, tmp_path / "probe", **{"train.precision": "bf16"})
+    records = read_records(STARTER_TRAIN, labels)
+    trainer = Trainer(config, records, records[:4], Distributed())
+    seen = []
+    layer = trainer.network.encoder.encoder.layer[0].intermediate.dense
+    handle = layer.register_forward_hook(lambda module, args, out: seen.append(out.dtype))
+    loss = trainer._loss([0, 1, 2, 3])
+    handle.remove()
+    loss.backward()
+    assert seen == [torch.bfloat16] and loss.dtype == torch.float32
+    assert all(p.grad is None or p.grad.dtype == torch.float32 for p in trainer.network.parameters())
+
+    fp32 = train(tiny_config(tiny_backbone, tmp_path / "fp32"))
+    first = train(tiny_config(tiny_backbone, tmp_path / "a", **{"train.precision": "bf16"}))
+    second = train(tiny_config(tiny_backbone, tmp_path / "b", **{"train.precision": "bf16"}))
+    assert first.dev_metrics == second.dev_metrics
+    texts = dev_texts(labels)
+    assert np.array_equal(first.classifier.scores(texts).stance_probs, second.classifier.scores(texts).stance_probs)
+    # The bf16 run took another path than the fp32 one (its arithmetic rounds differently).
+    assert not np.array_equal(first.classifier.scores(texts).stance_probs, fp32.classifier.scores(texts).stance_probs)
+    assert json.loads((tmp_path / "a" / "trilat.json").read_text())["config"]["train"]["precision"] == "bf16"
+
+
 def test_window_longer_than_the_position_table_is_refused_before_training(tiny_backbone, tmp_path):
     from model.errors import ConfigError
 

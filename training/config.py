@@ -95,8 +95,10 @@ class TrainConfig:
     patience: int = 3  # epochs without dev improvement before stopping
     max_steps: int = -1  # stop after this many optimizer steps (-1: no limit); for smoke tests
     eval_batch_size: int = 64
+    precision: str = "fp32"  # training arithmetic: fp32, bf16 (CPU/GPU autocast; weights and optimizer stay fp32), or auto
 
     def check(self) -> None:
+        _require(self.precision in ("fp32", "bf16", "auto"), "train.precision must be 'fp32', 'bf16' or 'auto'")
         _require(self.epochs >= 1 and self.batch_size >= 1 and self.grad_accum >= 1, "train.epochs, batch_size and grad_accum must be >= 1")
         _require(self.lr > 0 and self.head_lr > 0, "train.lr and train.head_lr must be > 0")
         _require(0.0 <= self.warmup_ratio < 1.0, "train.warmup_ratio must be in [0, 1)")

@@ -34,6 +34,7 @@ from model.transformer import (
     TransformerClassifier,
     build_encoder,
     check_window,
+    native_bf16,
     pack_tensors,
     pad_batch,
     unpack_tensors,
@@ -206,6 +207,7 @@ class Trainer:
         self.scheduler = linear_schedule(self.optimizer, int(config.train.warmup_ratio * self.total_steps), self.total_steps)
         self.state = {"epoch": 0, "step": 0, "best_score": -1.0, "best_epoch": 0, "bad_epochs": 0}
         self.settings = flat_settings(config)  # what a checkpoint must match to be resumed
+        self.precision = self.training_precision()
         self.best_weights: dict[str, torch.Tensor] = {}
         self.recent: list[dict[str, torch.Tensor]] = []  # the last `average_epochs` epochs' weights, oldest first
 
@@ -254,10 +256,21 @@ class Trainer:
         usable = len(batches) // self.dist.world * self.dist.world  # every rank must run the same number of steps
         return batches[:usable][self.dist.rank :: self.dist.world]
 
+    def training_precision(self) -> str:
+        """`train.precision` resolved: `auto` is bf16 on a GPU or a CPU that multiplies bfloat16 in hardware."""
+        precision = self.config.train.precision
+        if precision == "auto":
+            return "bf16" if self.dist.device.type == "cuda" or native_bf16() else "fp32"
+        return precision
+
     def _loss(self, batch: list[int]) -> torch.Tensor:
         device = self.dist.device
         ids, mask = pad_batch([self.data.windows[i] for i in batch], self.classifier.tokenizer.pad_token_id)
-        topic_logits, stance_logits = self.model(ids.to(device), mask.to(device))
+        # bf16: the forward pass runs under autocast (matrix products in bfloat16); the weights, their
+        # gradients, the optimizer state and the losses stay float32.
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16"):
+            topic_logits, stance_logits = self.model(ids.to(device), mask.to(device))
+        topic_logits, stance_logits = topic_logits.float(), stance_logits.float()
         train = self.config.train
         topic = self.topic_loss(topic_logits, self.data.topic_targets[batch].to(device)) if self.labels.topics else 0.0
         stance = self.stance_loss(stance_logits, self.data.stance_targets[batch].to(device))
