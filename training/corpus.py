@@ -115,11 +115,19 @@ def shared_runs(train: list[dict], others: list[dict], n: int = 8) -> dict[str, 
     return shared
 
 
+def _written_as(record: dict) -> str:
+    """How a training paragraph was written: in a run from an imaginary article, in a contrast set, or alone."""
+    if record.get("article"):
+        return "article runs"
+    return "contrast sets" if record.get("contrast") else "standalone excerpts"
+
+
 def overlap_table(by_split: dict[str, list[dict]], n: int = 8) -> str:
     """How many dev and test paragraphs share an n-word run with training paragraphs, by how those were written."""
     train = by_split["train"]
-    kind = {r["id"]: "article runs" if r.get("article") else "standalone excerpts" for r in train}
-    kinds = sorted(set(kind.values()), key=lambda k: k != "standalone excerpts")
+    kind = {r["id"]: _written_as(r) for r in train}
+    order = ["standalone excerpts", "article runs", "contrast sets"]
+    kinds = sorted(set(kind.values()), key=order.index)
     rows = []
     for split in (s for s in by_split if s != "train"):
         shared = shared_runs(train, by_split[split], n)
