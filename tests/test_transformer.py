@@ -296,6 +296,32 @@ def test_bf16_training_runs_the_forward_pass_in_bfloat16_and_is_reproducible(tin
     assert json.loads((tmp_path / "a" / "trilat.json").read_text())["config"]["train"]["precision"] == "bf16"
 
 
+def test_auto_precision_follows_the_hardware_and_a_resume_may_not_switch_it(tiny_backbone, tmp_path, labels, monkeypatch):
+    import training.transformer as trainer_module
+    from model.errors import TrilatError
+    from training.transformer import Distributed, Trainer
+
+    records = read_records(STARTER_TRAIN, labels)[:8]
+    config = tiny_config(tiny_backbone, tmp_path / "auto", **{"train.precision": "auto", "train.epochs": 1})
+    for native, expected in ((True, "bf16"), (False, "fp32")):
+        monkeypatch.setattr(trainer_module, "native_bf16", lambda native=native: native)
+        trainer = Trainer(config, records, records[:4], Distributed())
+        assert trainer.precision == expected and trainer.settings["train.precision"] == expected
+    # A run started under `auto` on a CPU with hardware bfloat16 resumes there, and is refused where auto means fp32.
+    monkeypatch.setattr(trainer_module, "native_bf16", lambda: True)
+
+    def interrupt(epoch):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(tiny_config(tiny_backbone, tmp_path / "run", **{"train.precision": "auto"}), on_epoch_end=interrupt)
+    monkeypatch.setattr(trainer_module, "native_bf16", lambda: False)
+    with pytest.raises(TrilatError, match=r"train\.precision 'bf16' -> 'fp32'"):
+        train(tiny_config(tiny_backbone, tmp_path / "run", **{"train.precision": "auto"}), resume=True)
+    monkeypatch.setattr(trainer_module, "native_bf16", lambda: True)
+    assert train(tiny_config(tiny_backbone, tmp_path / "run", **{"train.precision": "auto"}), resume=True).dev_metrics
+
+
 def test_window_longer_than_the_position_table_is_refused_before_training(tiny_backbone, tmp_path):
     from model.errors import ConfigError
 

@@ -208,6 +208,7 @@ class Trainer:
         self.state = {"epoch": 0, "step": 0, "best_score": -1.0, "best_epoch": 0, "bad_epochs": 0}
         self.settings = flat_settings(config)  # what a checkpoint must match to be resumed
         self.precision = self.training_precision()
+        self.settings["train.precision"] = self.precision  # `auto` as resolved here: resuming elsewhere must not switch silently
         self.best_weights: dict[str, torch.Tensor] = {}
         self.recent: list[dict[str, torch.Tensor]] = []  # the last `average_epochs` epochs' weights, oldest first
 
@@ -257,11 +258,13 @@ class Trainer:
         return batches[:usable][self.dist.rank :: self.dist.world]
 
     def training_precision(self) -> str:
-        """`train.precision` resolved: `auto` is bf16 on a GPU or a CPU that multiplies bfloat16 in hardware."""
+        """`train.precision` resolved: `auto` is bf16 on a GPU or a CPU that multiplies bfloat16 in hardware, else fp32."""
         precision = self.config.train.precision
-        if precision == "auto":
-            return "bf16" if self.dist.device.type == "cuda" or native_bf16() else "fp32"
-        return precision
+        if precision != "auto":
+            return precision
+        if self.dist.device.type == "cuda":
+            return "bf16" if torch.cuda.is_bf16_supported(including_emulation=False) else "fp32"
+        return "bf16" if native_bf16() else "fp32"
 
     def _loss(self, batch: list[int]) -> torch.Tensor:
         device = self.dist.device
