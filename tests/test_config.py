@@ -54,5 +54,8 @@ def test_new_training_options_are_validated():
         load_config(ROOT / "configs" / "minilm.yaml", ["train.layer_lr_decay=0"])
     with pytest.raises(ConfigError, match="average_epochs"):
         load_config(ROOT / "configs" / "minilm.yaml", ["train.average_epochs=0"])
+    with pytest.raises(ConfigError, match=r"train.interpolate must be in \[0, 1\]"):
+        load_config(ROOT / "configs" / "minilm.yaml", ["train.interpolate=1.5"])
+    assert load_config(ROOT / "configs" / "minilm.yaml", ["train.interpolate=0"]).train.interpolate == 0.0
     with pytest.raises(ConfigError, match="train.precision must be 'fp32', 'bf16' or 'auto'"):
         load_config(ROOT / "configs" / "minilm.yaml", ["train.precision=fp16"])

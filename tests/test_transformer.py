@@ -455,3 +455,60 @@ def test_soup_resume_with_nothing_to_resume_is_a_clear_error(tiny_backbone, tmp_
     backbone = pretrained_copy(tiny_backbone, tmp_path / "pretrained")
     with pytest.raises(TrilatError, match="nothing to resume"):
         train(tiny_config(backbone, tmp_path / "fresh", **{"train.soup_size": 2}), resume=True)
+
+
+def test_interpolate_weights_moves_only_tensors_with_a_pretrained_value():
+    from training.transformer import interpolate_weights
+
+    pretrained = {"encoder.w": torch.tensor([0.0, 2.0])}
+    tuned = {"encoder.w": torch.tensor([1.0, 4.0]), "stance_head.weight": torch.tensor([5.0])}
+    assert torch.equal(interpolate_weights(pretrained, tuned, 0.25)["encoder.w"], torch.tensor([0.25, 2.5]))
+    assert torch.equal(interpolate_weights(pretrained, tuned, 0.0)["encoder.w"], pretrained["encoder.w"])
+    assert all(torch.equal(interpolate_weights(pretrained, tuned, a)["stance_head.weight"], tuned["stance_head.weight"]) for a in (0.0, 0.25, 1.0))
+    assert interpolate_weights(pretrained, tuned, 1.0) == tuned
+
+
+def test_interpolate_keeps_the_encoder_between_pretrained_and_fine_tuned(tiny_backbone, tmp_path, labels):
+    """train.interpolate < 1: the kept encoder is pretrained + a (fine-tuned - pretrained), heads as trained; scripts/interpolate.py agrees."""
+    import importlib.util
+
+    from safetensors.torch import load_file
+
+    from model.transformer import build_encoder, pack_tensors, unpack_tensors
+    from training.transformer import interpolate_weights
+
+    backbone = pretrained_copy(tiny_backbone, tmp_path / "pretrained")
+    plain = train(tiny_config(backbone, tmp_path / "plain"))
+    mixed = train(tiny_config(backbone, tmp_path / "mixed", **{"train.interpolate": 0.5}))
+    kept = load_file(tmp_path / "plain" / "checkpoints" / "best.safetensors")  # the plain run's weights before rounding
+    encoder = build_encoder(backbone).state_dict()
+    pretrained = {k: encoder[k.removeprefix("encoder.")] for k in kept if k.startswith("encoder.")}
+    expected = unpack_tensors(pack_tensors(interpolate_weights(pretrained, kept, 0.5), "int8"))
+    stored, plain_stored = saved_weights(tmp_path / "mixed"), saved_weights(tmp_path / "plain")
+    assert set(stored) == set(expected) and all(torch.equal(stored[k], expected[k]) for k in expected)
+    heads = [k for k in stored if not k.startswith("encoder.")]
+    assert heads and all(torch.equal(stored[k], plain_stored[k]) for k in heads)
+    moved = [k for k in pretrained if not torch.equal(kept[k], pretrained[k])]
+    assert moved and not any(torch.equal(stored[k], plain_stored[k]) for k in moved if kept[k].ndim > 1)
+    # The train log is the training trajectory, the same in both; the saved model and its dev metrics differ.
+    assert read_log(tmp_path / "mixed") == [{**e, "seconds": m["seconds"]} for e, m in zip(read_log(tmp_path / "plain"), read_log(tmp_path / "mixed"))]
+    assert mixed.dev_metrics != plain.dev_metrics
+    assert json.loads((tmp_path / "mixed" / "trilat.json").read_text())["config"]["train"]["interpolate"] == 0.5
+    assert "pretrained + 0.5 × (fine-tuned − pretrained)" in (tmp_path / "mixed" / "README.md").read_text()
+    texts = dev_texts(labels)
+    assert load_model(tmp_path / "mixed").predict(texts) == mixed.classifier.predict(texts)
+    # The study script builds the same model from the plain run, without training.
+    spec = importlib.util.spec_from_file_location("interpolate", ROOT / "scripts" / "interpolate.py")
+    study = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(study)
+    rows = study.study(tmp_path / "plain", [0.5, 1.0], tmp_path / "study")
+    assert rows[0][1] == mixed.dev_metrics and rows[1][1] == plain.dev_metrics
+    assert (tmp_path / "study" / "alpha-0.5" / "weights.safetensors").read_bytes() == (tmp_path / "mixed" / "weights.safetensors").read_bytes()
+    assert (tmp_path / "study" / "alpha-1" / "weights.safetensors").read_bytes() == (tmp_path / "plain" / "weights.safetensors").read_bytes()
+
+
+def test_interpolate_needs_a_pretrained_backbone(tiny_backbone, tmp_path):
+    from model.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="train.interpolate < 1 needs a backbone with pretrained weights"):
+        train(tiny_config(tiny_backbone, tmp_path / "m", **{"train.interpolate": 0.5}))

@@ -28,6 +28,10 @@ def write_model_card(directory: Path, config: dict, metrics: dict, provenance: d
     seed = provenance["seed"]
     soup_line = (f"\nThe weights are the mean of {soup} models fine-tuned from the same backbone with seeds "
                  f"{', '.join(str(seed + i) for i in range(soup))} (a uniform model soup).\n") if soup > 1 else ""
+    alpha = config.get("train", {}).get("interpolate", 1.0)
+    if alpha < 1.0:
+        soup_line += (f"\nThe encoder's trained weights were moved back toward the pretrained backbone's after training: "
+                      f"pretrained + {alpha:g} × (fine-tuned − pretrained) (WiSE-FT); the heads are kept as trained.\n")
     text = f"""# trilat model ({config['kind']})
 
 Tags a paragraph about US–Japan–South Korea relations with topics

@@ -92,6 +92,7 @@ class TrainConfig:
     layer_lr_decay: float = 1.0  # each encoder layer below the top learns at this factor of the one above (1: same lr)
     average_epochs: int = 1  # each epoch's candidate model is the mean of the last N epochs' weights (1: no averaging)
     soup_size: int = 1  # train this many models (seeds seed, seed+1, ...) and keep the mean of their weights (1: one model)
+    interpolate: float = 1.0  # keep pretrained + interpolate * (fine-tuned - pretrained) for the encoder (WiSE-FT; 1: fine-tuned)
     patience: int = 3  # epochs without dev improvement before stopping
     max_steps: int = -1  # stop after this many optimizer steps (-1: no limit); for smoke tests
     eval_batch_size: int = 64
@@ -107,6 +108,7 @@ class TrainConfig:
         _require(0.0 < self.layer_lr_decay <= 1.0, "train.layer_lr_decay must be in (0, 1]")
         _require(self.average_epochs >= 1, "train.average_epochs must be >= 1")
         _require(self.soup_size >= 1, "train.soup_size must be >= 1")
+        _require(0.0 <= self.interpolate <= 1.0, "train.interpolate must be in [0, 1]")
 
 
 @dataclass

@@ -82,6 +82,17 @@ def mean_weights(weights: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tens
     return {k: torch.stack([w[k] for w in weights]).mean(dim=0) for k in weights[0]}
 
 
+def interpolate_weights(pretrained: dict[str, torch.Tensor], tuned: dict[str, torch.Tensor], alpha: float) -> dict[str, torch.Tensor]:
+    """WiSE-FT: each tensor that has a pretrained value becomes pretrained + alpha * (tuned - pretrained).
+
+    Tensors without one (the heads, which start random) stay as tuned.
+    alpha 1 keeps the fine-tuned weights, alpha 0 the pretrained encoder.
+    """
+    if alpha == 1.0:
+        return dict(tuned)
+    return {k: torch.lerp(pretrained[k], v, alpha) if k in pretrained else v for k, v in tuned.items()}
+
+
 def freeze_layers(network: MultiTaskNetwork, trainable_layers: int, freeze_embeddings: bool) -> None:
     """Train only the top `trainable_layers` encoder layers (all when -1) and the heads."""
     encoder = network.encoder
@@ -209,6 +220,7 @@ class Trainer:
         self.settings = flat_settings(config)  # what a checkpoint must match to be resumed
         self.precision = self.training_precision()
         self.settings["train.precision"] = self.precision  # `auto` as resolved here: resuming elsewhere must not switch silently
+        self.pretrained = self._pretrained_encoder() if config.train.interpolate < 1.0 else {}
         self.best_weights: dict[str, torch.Tensor] = {}
         self.recent: list[dict[str, torch.Tensor]] = []  # the last `average_epochs` epochs' weights, oldest first
 
@@ -239,6 +251,13 @@ class Trainer:
         }
         thresholds = {t: 0.5 for t in self.labels.topics}
         return TransformerClassifier(self.labels, thresholds, network, tokenizer, settings)
+
+    def _pretrained_encoder(self) -> dict[str, torch.Tensor]:
+        """The stored encoder tensors as the backbone has them, before any training: what `train.interpolate` moves toward."""
+        if self.classifier.settings["base"] != "backbone":
+            raise ConfigError("train.interpolate < 1 needs a backbone with pretrained weights: "
+                              "a randomly initialised encoder is nothing to move back toward")
+        return {k: v for k, v in self.trained_weights().items() if k.startswith("encoder.")}
 
     def _wrap(self, network: nn.Module) -> nn.Module:
         if self.dist.world == 1:
@@ -356,7 +375,8 @@ class Trainer:
             if on_epoch_end is not None:
                 on_epoch_end(epoch)
         progress.close()
-        self.network.load_state_dict(self.best_weights or self.trained_weights(), strict=False)
+        kept = self.best_weights or self.trained_weights()
+        self.network.load_state_dict(interpolate_weights(self.pretrained, kept, self.config.train.interpolate), strict=False)
         self.round_to_save_dtype()
         return self.classifier
 
