@@ -349,12 +349,12 @@ def test_averaging_study_without_averaging_reproduces_training(tiny_backbone, tm
     assert (rows[2]["topic"], rows[2]["stance"]) == (averaged["topics"]["macro_f1"], averaged["stance"]["macro_f1"])
 
 
-def saved_weights(directory: Path) -> dict:
+def saved_weights(directory: Path, name: str = "weights.safetensors") -> dict:
     from safetensors.torch import load_file
 
     from model.transformer import unpack_tensors
 
-    return unpack_tensors(load_file(directory / "weights.safetensors"))
+    return unpack_tensors(load_file(directory / name))
 
 
 def read_log(directory: Path) -> list[dict]:
@@ -465,7 +465,8 @@ def test_interpolate_weights_moves_only_tensors_with_a_pretrained_value():
     assert torch.equal(interpolate_weights(pretrained, tuned, 0.25)["encoder.w"], torch.tensor([0.25, 2.5]))
     assert torch.equal(interpolate_weights(pretrained, tuned, 0.0)["encoder.w"], pretrained["encoder.w"])
     assert all(torch.equal(interpolate_weights(pretrained, tuned, a)["stance_head.weight"], tuned["stance_head.weight"]) for a in (0.0, 0.25, 1.0))
-    assert interpolate_weights(pretrained, tuned, 1.0) == tuned
+    kept = interpolate_weights(pretrained, tuned, 1.0)
+    assert set(kept) == set(tuned) and all(torch.equal(kept[k], tuned[k]) for k in tuned)
 
 
 def test_interpolate_keeps_the_encoder_between_pretrained_and_fine_tuned(tiny_backbone, tmp_path, labels):
@@ -512,3 +513,40 @@ def test_interpolate_needs_a_pretrained_backbone(tiny_backbone, tmp_path):
 
     with pytest.raises(ConfigError, match="train.interpolate < 1 needs a backbone with pretrained weights"):
         train(tiny_config(tiny_backbone, tmp_path / "m", **{"train.interpolate": 0.5}))
+
+
+def test_interpolate_survives_resume_and_applies_to_a_soup(tiny_backbone, tmp_path, labels):
+    """A resumed run moves toward the backbone's weights, not the checkpoint's; a soup of interpolated members is the interpolated soup."""
+    from model.errors import ConfigError
+    from model.transformer import build_encoder, pack_tensors, unpack_tensors
+    from training.transformer import interpolate_weights, mean_weights
+
+    backbone = pretrained_copy(tiny_backbone, tmp_path / "pretrained")
+    extra = {"train.epochs": 3, "train.patience": 5, "train.interpolate": 0.5}
+    straight = train(tiny_config(backbone, tmp_path / "straight", **extra))
+
+    def interrupt(epoch):
+        if epoch == 0:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(tiny_config(backbone, tmp_path / "resumed", **extra), on_epoch_end=interrupt)
+    resumed = train(tiny_config(backbone, tmp_path / "resumed", **extra), resume=True)
+    assert (tmp_path / "resumed" / "weights.safetensors").read_bytes() == (tmp_path / "straight" / "weights.safetensors").read_bytes()
+    assert resumed.dev_metrics == straight.dev_metrics
+    # Soup: members are interpolated, then averaged; by linearity that is the interpolated mean of the fine-tuned members.
+    soup = {"train.soup_size": 2, "train.epochs": 2, "train.interpolate": 0.5}
+    train(tiny_config(backbone, tmp_path / "soup", **soup))
+    plain = {"train.soup_size": 2, "train.epochs": 2}
+    train(tiny_config(backbone, tmp_path / "plain-soup", **plain))
+    encoder = build_encoder(backbone).state_dict()
+    members = [saved_weights(tmp_path / "plain-soup" / "checkpoints" / f"member-{i}", "kept.safetensors") for i in (1, 2)]
+    pretrained = {k: encoder[k.removeprefix("encoder.")] for k in members[0] if k.startswith("encoder.")}
+    expected = unpack_tensors(pack_tensors(interpolate_weights(pretrained, mean_weights(members), 0.5), "int8"))
+    stored, plain_stored = saved_weights(tmp_path / "soup"), saved_weights(tmp_path / "plain-soup")
+    assert set(stored) == set(expected)
+    gap = max((stored[k] - expected[k]).abs().max().item() for k in expected)  # the per-member int8 rounding
+    moved = max((stored[k] - plain_stored[k]).abs().max().item() for k in expected if k.startswith("encoder."))
+    assert gap < 2e-3 < moved
+    with pytest.raises(ConfigError, match=r"train.interpolate must be in \[0, 1\]"):
+        train(tiny_config(backbone, tmp_path / "bad", **{"train.interpolate": -0.1}))
