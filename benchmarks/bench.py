@@ -126,10 +126,16 @@ def main() -> None:
     parser.add_argument("--train", action="store_true", help="also time a full training run of configs/minilm.yaml")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    if args.kind == "tfidf":
-        bench_tfidf()
-    else:
-        bench_transformer(args.model, args.train)
+    from model.errors import TrilatError
+
+    try:
+        if args.kind == "tfidf":
+            bench_tfidf()
+        else:
+            bench_transformer(args.model, args.train)
+    except TrilatError as exc:  # a bad --model, say: one line, as the CLI does
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -195,3 +195,14 @@ def test_reports_record_the_arithmetic(tfidf_model_dir: Path, tmp_path: Path):
     metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
     assert metrics["models"][0]["precision"] == "float64"
     assert "| arithmetic |" in (tmp_path / "r" / "report.md").read_text()
+
+
+def test_benchmark_with_a_missing_model_is_a_one_line_error(tmp_path: Path):
+    import subprocess
+    import sys
+
+    missing = tmp_path / "none"
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench.py"), "transformer", "--model", str(missing)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"error: model directory not found: {missing}"]
