@@ -155,6 +155,11 @@ def pack_tensors(tensors: dict[str, torch.Tensor], dtype: str) -> dict[str, torc
     return packed
 
 
+def as_stored(tensors: dict[str, torch.Tensor], dtype: str) -> dict[str, torch.Tensor]:
+    """The tensors exactly as saving them in `dtype` and loading them back gives them."""
+    return unpack_tensors(pack_tensors(tensors, dtype))
+
+
 def unpack_tensors(packed: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     tensors = {}
     for key, tensor in packed.items():

@@ -44,7 +44,7 @@ def train_keeping_epochs(config_path: Path, overrides: list[str], seed: int, out
 
 def averaged_models(classifier, epochs: list[dict], dev, patience: int) -> dict[int, dict]:
     """Dev metrics of the model `average_epochs: N` keeps, for each N in SPANS."""
-    from model.transformer import pack_tensors, unpack_tensors
+    from model.transformer import as_stored
     from training.transformer import mean_weights
 
     texts = [r.text for r in dev]
@@ -63,8 +63,7 @@ def averaged_models(classifier, epochs: list[dict], dev, patience: int) -> dict[
                 best_score, best_weights, best_epoch, bad_epochs = score, weights, end + 1, 0
             else:
                 bad_epochs += 1
-        rounded = unpack_tensors(pack_tensors(best_weights, classifier.settings["save_dtype"]))  # as saved
-        classifier.network.load_state_dict(rounded, strict=False)
+        classifier.network.load_state_dict(as_stored(best_weights, classifier.settings["save_dtype"]), strict=False)
         tuned = tune_on_dev(classifier, dev)
         results[span] = {"epoch": best_epoch, "topic": tuned["topics"]["macro_f1"], "stance": tuned["stance"]["macro_f1"]}
     return results

@@ -22,11 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from model.io import load_model, read_meta, save_model  # noqa: E402
-from training.card import write_model_card  # noqa: E402
+from model.io import load_model, read_meta  # noqa: E402
 from training.config import config_from_dict  # noqa: E402
 from training.data import read_records  # noqa: E402
-from training.pipeline import tune_on_dev  # noqa: E402
+from training.pipeline import tune_on_dev, write_trained_model  # noqa: E402
 from training.transformer import CHECKPOINT_DIR, interpolate_weights  # noqa: E402
 
 
@@ -36,7 +35,7 @@ def study(run: Path, alphas: list[float], out: Path) -> list[tuple[float, dict]]
 
     from model.backbone import resolve_backbone
     from model.errors import ConfigError
-    from model.transformer import build_encoder, pack_tensors, unpack_tensors
+    from model.transformer import as_stored, build_encoder
 
     meta = read_meta(run)
     config = config_from_dict(meta["config"])
@@ -51,13 +50,12 @@ def study(run: Path, alphas: list[float], out: Path) -> list[tuple[float, dict]]
     rows = []
     for alpha in alphas:
         weights = interpolate_weights(pretrained, kept, alpha)
-        classifier.network.load_state_dict(unpack_tensors(pack_tensors(weights, config.model.save_dtype)), strict=False)
+        classifier.network.load_state_dict(as_stored(weights, config.model.save_dtype), strict=False)
         metrics = tune_on_dev(classifier, dev)
         resolved = copy.deepcopy(meta["config"])
         resolved["train"]["interpolate"] = alpha
         directory = out / f"alpha-{alpha:g}"
-        save_model(classifier, directory, config=resolved, provenance=meta["provenance"], dev_metrics=metrics)
-        write_model_card(directory, resolved, metrics, meta["provenance"], counts)
+        write_trained_model(classifier, directory, resolved, meta["provenance"], metrics, counts)
         print(f"alpha {alpha:g}: dev topic {metrics['topics']['macro_f1']:.4f} stance {metrics['stance']['macro_f1']:.4f} -> {directory}", flush=True)
         rows.append((alpha, metrics))
     return rows

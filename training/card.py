@@ -26,11 +26,11 @@ def write_model_card(directory: Path, config: dict, metrics: dict, provenance: d
     )
     soup = config.get("train", {}).get("soup_size", 1)
     seed = provenance["seed"]
-    soup_line = (f"\nThe weights are the mean of {soup} models fine-tuned from the same backbone with seeds "
+    notes = (f"\nThe weights are the mean of {soup} models fine-tuned from the same backbone with seeds "
                  f"{', '.join(str(seed + i) for i in range(soup))} (a uniform model soup).\n") if soup > 1 else ""
     alpha = config.get("train", {}).get("interpolate", 1.0)
     if alpha < 1.0:
-        soup_line += (f"\nThe encoder's trained weights were moved back toward the pretrained backbone's after training: "
+        notes += (f"\nThe encoder's trained weights were moved back toward the pretrained backbone's after training: "
                       f"pretrained + {alpha:g} × (fine-tuned − pretrained) (WiSE-FT); the heads are kept as trained.\n")
     text = f"""# trilat model ({config['kind']})
 
@@ -50,7 +50,7 @@ written for the trilat project in many genres; see `data/README.md`.
 Per-topic decision thresholds and a stance temperature (stance logits are
 divided by it before the softmax) were tuned on the dev split and are stored
 in `trilat.json`.
-{soup_line}
+{notes}
 ## Intended use
 Sorting and counting news and analysis paragraphs about the trilateral
 relationship for analysts and newsrooms, with a person reading the

@@ -44,6 +44,12 @@ def tune_on_dev(classifier, dev_records) -> dict:
     return metrics_from_scores(scores, dev_records, classifier.labels, classifier.thresholds)
 
 
+def write_trained_model(classifier, output: Path, resolved: dict, provenance: dict, metrics: dict, counts: dict) -> None:
+    """The model directory: weights and `trilat.json` (resolved config, provenance, dev metrics), and the model card."""
+    save_model(classifier, output, config=resolved, provenance=provenance, dev_metrics=metrics)
+    write_model_card(output, resolved, metrics, provenance, counts)
+
+
 def train(config: RunConfig, resume: bool = False, on_epoch_end=None) -> TrainResult:
     output = Path(config.output)
     if output.exists() and not output.is_dir():  # fail before training, not after it
@@ -67,8 +73,6 @@ def train(config: RunConfig, resume: bool = False, on_epoch_end=None) -> TrainRe
         classifier, is_main = fit_transformer(config, train_records, dev_records, resume=resume, on_epoch_end=on_epoch_end)
     metrics = tune_on_dev(classifier, dev_records)
     if is_main:  # under torchrun only rank 0 writes the model
-        resolved = config_to_dict(config)
-        save_model(classifier, output, config=resolved, provenance=record, dev_metrics=metrics)
         counts = {"train": len(train_records), "dev": len(dev_records)}
-        write_model_card(output, resolved, metrics, record, counts)
+        write_trained_model(classifier, output, config_to_dict(config), record, metrics, counts)
     return TrainResult(directory=output, dev_metrics=metrics, classifier=classifier)

@@ -32,12 +32,11 @@ from model.io import sha256_file
 from model.transformer import (
     MultiTaskNetwork,
     TransformerClassifier,
+    as_stored,
     build_encoder,
     check_window,
     native_bf16,
-    pack_tensors,
     pad_batch,
-    unpack_tensors,
 )
 from training.checkpoint import check_resumable, complete_checkpoint, load_checkpoint, save_checkpoint
 from training.config import TransformerRunConfig, flat_settings
@@ -383,8 +382,7 @@ class Trainer:
     @torch.no_grad()
     def round_to_save_dtype(self) -> None:
         """Make the in-memory model exactly the one that will be saved, so dev metrics and thresholds match it."""
-        rounded = unpack_tensors(pack_tensors(self.trained_weights(), self.classifier.settings["save_dtype"]))
-        self.network.load_state_dict(rounded, strict=False)
+        self.network.load_state_dict(as_stored(self.trained_weights(), self.classifier.settings["save_dtype"]), strict=False)
 
     def _after_epoch(self, epoch: int, loss: float, metrics: dict, seconds: float, candidate: dict[str, torch.Tensor]) -> None:
         score = selection_score(metrics)
