@@ -50,3 +50,31 @@ def test_fit_temperature_softens_an_overconfident_model_and_sharpens_a_timid_one
     timid = np.full((400, 3), 0.3)
     timid[np.arange(400), gold] = 0.4
     assert fit_temperature(timid, gold) < 1.0
+
+
+def test_changed_decisions_counts_moves_toward_and_away_from_gold():
+    import importlib.util
+    import sys
+
+    from conftest import ROOT
+
+    from model.interface import Prediction
+    from training.data import Record
+
+    spec = importlib.util.spec_from_file_location("changed_decisions", ROOT / "scripts" / "changed_decisions.py")
+    script = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = script  # its dataclasses look their module up there
+    spec.loader.exec_module(script)
+
+    def p(stance, *topics):
+        return Prediction(list(topics), {}, stance, {})
+
+    records = [Record("a", "", ("trade",), "favor"), Record("b", "", (), "against"), Record("c", "", ("history",), "neutral"),
+               Record("d", "", (), "favor")]
+    old = [p("against", "trade"), p("against"), p("favor", "security"), p("favor")]
+    new = [p("favor", "trade"), p("neutral", "history"), p("against", "history"), p("favor")]
+    stance, topics = script.compare(records, old, new)
+    # a: wrong -> gold; b: gold -> wrong; c: wrong -> another wrong; d: unchanged.
+    assert (stance.changed, stance.to_gold, stance.from_gold, stance.ids) == (3, 1, 1, ["a", "b", "c"])
+    # Topic sets compare as sets; b gains a wrong label, c moves to gold.
+    assert (topics.changed, topics.to_gold, topics.from_gold, topics.ids) == (2, 1, 1, ["b", "c"])
