@@ -1,18 +1,20 @@
 """Streaming the paragraphs to classify out of text, JSONL files or standard input."""
 from __future__ import annotations
 
+import csv
 import io
 import json
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, TextIO
+from typing import Iterable, Iterator, Sequence, TextIO
 
 from model.errors import DataError
 from model.split import iter_paragraphs
 
 INPUT_FORMATS = ("auto", "text", "jsonl", "csv")
+STDIN_NAME = "standard input"
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ def items_from_file(path: str, input_format: str = "auto", split: str = "auto") 
     if path != "-":
         _check_file(Path(path))
     fmt = input_format
-    if fmt == "auto":
+    if fmt == "auto" and path != "-":
         suffix = Path(path).suffix.lower()
         fmt = {".jsonl": "jsonl", ".csv": "csv"}.get(suffix, "text")
     return _read_items(path, fmt, split)
@@ -52,9 +54,41 @@ def items_from_file(path: str, input_format: str = "auto", split: str = "auto") 
 
 def _read_items(path: str, fmt: str, split: str) -> Iterator[Item]:
     readers = {"jsonl": _jsonl_items, "csv": _csv_items}
+    name = STDIN_NAME if path == "-" else path
     with _open(path) as handle:
-        lines = _decoded(handle, path)
-        yield from (readers[fmt](lines, path) if fmt in readers else _text_items(lines, split))
+        lines = _decoded(handle, name)
+        try:
+            if fmt == "auto":  # standard input has no extension: JSONL if its first line is a JSON object
+                fmt, lines = _sniff(lines)
+            yield from (readers[fmt](lines, name) if fmt in readers else _text_items(lines, split))
+        finally:
+            lines.close()  # before `_open` detaches standard input's wrapper
+
+
+def _sniff(lines: Iterator[str]) -> tuple[str, Iterator[str]]:
+    """"jsonl" when the first non-blank line is a JSON object, else "text"; and the lines, none lost."""
+    head: list[str] = []
+    for line in lines:
+        head.append(line)
+        if line.strip():
+            break
+    first = head[-1].strip() if head else ""
+    is_json = False
+    if first.startswith("{"):
+        try:
+            is_json = isinstance(json.loads(first), dict)
+        except (ValueError, RecursionError):
+            pass
+    return ("jsonl" if is_json else "text"), _chain(head, lines)
+
+
+def _chain(head: list[str], rest: Iterator[str]) -> Iterator[str]:
+    try:
+        yield from head
+        for line in rest:
+            yield line
+    finally:
+        rest.close()
 
 
 def _check_file(path: Path) -> None:
@@ -83,7 +117,8 @@ def _open(path: str) -> Iterator[TextIO]:
 
 def _decoded(handle: TextIO, name: str) -> Iterator[str]:
     try:
-        yield from handle
+        for line in handle:  # not `yield from`: closing this generator must not close the handle
+            yield line
     except UnicodeDecodeError:
         raise DataError(f"{name}: not UTF-8 text") from None
 
@@ -102,6 +137,8 @@ def jsonl_objects(lines: Iterable[str], name: str) -> Iterator[tuple[int, dict]]
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise DataError(f"{name}:{lineno}: malformed JSON ({exc.msg} at column {exc.colno})") from None
+        except (ValueError, RecursionError):  # a number of thousands of digits, nesting thousands deep
+            raise DataError(f"{name}:{lineno}: unreadable JSON (a number too long or nesting too deep)") from None
         if not isinstance(record, dict):
             raise DataError(f"{name}:{lineno}: expected a JSON object, got {type(record).__name__}")
         yield lineno, record
@@ -112,20 +149,33 @@ def _jsonl_items(lines: Iterable[str], name: str) -> Iterator[Item]:
         text = record.get("text")
         if not isinstance(text, str) or not text.strip():
             raise DataError(f"{name}:{lineno}: missing or empty 'text'")
-        yield Item(id=str(record.get("id", index)), text=text, index=index)
+        record_id = record.get("id")
+        yield Item(id=str(index if record_id is None else record_id), text=text, index=index)
+
+
+def csv_rows(lines: Iterable[str], name: str, required: Sequence[str]) -> Iterator[tuple[int, dict]]:
+    """(line number, row) for each row of CSV text with the `required` columns.
+
+    A field of any length is read whole; CSV errors name `name:line`.
+    """
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # the default, 131,072 characters, would reject a long paragraph
+    reader = csv.DictReader(lines)
+    try:
+        missing = [column for column in required if column not in (reader.fieldnames or [])]
+        if missing:
+            raise DataError(f"{name}:1: CSV header lacks column(s) {', '.join(missing)}")
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error as exc:
+        raise DataError(f"{name}:{reader.line_num}: malformed CSV ({exc})") from None
 
 
 def _csv_items(lines: Iterable[str], name: str) -> Iterator[Item]:
     """Rows of a CSV file with a `text` column (and optionally `id`)."""
-    import csv
-
-    reader = csv.DictReader(lines)
-    if "text" not in (reader.fieldnames or []):
-        raise DataError(f"{name}:1: CSV header lacks a 'text' column")
-    for index, row in enumerate(reader):
+    for index, (lineno, row) in enumerate(csv_rows(lines, name, ("text",))):
         text = row.get("text") or ""
         if not text.strip():
-            raise DataError(f"{name}:{reader.line_num}: missing or empty 'text'")
+            raise DataError(f"{name}:{lineno}: missing or empty 'text'")
         yield Item(id=str(row.get("id") or index), text=text, index=index)
 
 

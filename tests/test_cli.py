@@ -206,3 +206,141 @@ def test_benchmark_with_a_missing_model_is_a_one_line_error(tmp_path: Path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [f"error: model directory not found: {missing}"]
+
+
+def test_output_file_is_replaced_only_when_every_result_is_written(tmp_path: Path, tfidf_model_dir: Path):
+    m = ["--model", tfidf_model_dir]
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"text": "Drills resumed."}\n{"text": "Chip curbs eased."}\n')
+    assert_one_line_error(invoke("classify", *m, "--file", source, "-o", source), "is the input file")
+    assert source.read_text().count("\n") == 2  # the input was not truncated
+
+    out = tmp_path / "out.csv"
+    out.write_text("previous results\n")
+    late = tmp_path / "late.jsonl"  # the error comes after the first batch was written
+    late.write_text('{"text": "Drills resumed."}\n{"text": "Talks."}\n{"text": \n')
+    assert_one_line_error(invoke("classify", *m, "--file", late, "--batch-size", 1, "-o", out), "late.jsonl:3: malformed JSON")
+    assert out.read_text() == "previous results\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "late.jsonl", "out.csv"]  # no temporary file left
+
+    result = invoke("classify", *m, "--file", source, "--format", "csv", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert out.read_text().splitlines()[0].startswith("id,index,start,end,topics") and len(out.read_text().splitlines()) == 3
+    assert out.stat().st_mode & 0o777 == 0o666 & ~_umask()  # not the private mode of a temporary file
+    result = invoke("classify", *m, "--file", source, "--format", "jsonl", "-o", "-")  # '-' is standard output
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 2 and not (Path.cwd() / "-").exists()
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_input_that_breaks_parsers_is_one_line(tmp_path: Path, tfidf_model_dir: Path):
+    m = ["--model", tfidf_model_dir]
+    deep = tmp_path / "deep.jsonl"
+    deep.write_text("[" * 200_000 + "\n")
+    huge = tmp_path / "huge.jsonl"
+    huge.write_text('{"id": ' + "9" * 5000 + ', "text": "x", "topics": [], "stance": "neutral"}\n')
+    for path in (deep, huge):
+        assert_one_line_error(invoke("classify", *m, "--file", path), "unreadable JSON")
+        assert_one_line_error(invoke("evaluate", *m, "--data", path), "unreadable JSON")
+    no_stance = write_jsonl(tmp_path / "no-stance.jsonl", [{"id": "1", "text": "x", "topics": []}])
+    assert_one_line_error(invoke("evaluate", *m, "--data", no_stance), "no-stance.jsonl:1: missing stance")
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text('id,text\n1,"unclosed\n')
+    result = invoke("classify", *m, "--file", ragged, "--format", "jsonl")  # csv reads an unclosed quote to the end
+    assert result.exit_code == 0 and json.loads(result.stdout)["text"] == "unclosed\n"
+
+
+def test_a_paragraph_longer_than_the_csv_module_default_is_read_whole(tmp_path: Path, tfidf_model_dir: Path):
+    text = "The allies discussed missile defence and chip supply chains. " * 2500
+    assert len(text) > 131_072  # csv's default field size limit
+    table = tmp_path / "long.csv"
+    table.write_text(f'id,text,topics,stance\nlong,"{text}",security;trade,neutral\n')
+    result = invoke("classify", "--model", tfidf_model_dir, "--file", table, "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["text"] == text
+    result = invoke("evaluate", "--model", tfidf_model_dir, "--data", table, "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["n"] == 1
+
+
+def test_standard_input_jsonl_is_recognised_and_null_ids_fall_back_to_the_index(tfidf_model_dir: Path):
+    result = invoke("classify", "--model", tfidf_model_dir, "-", "--format", "jsonl",
+                    input='\n{"id": null, "text": "Drills resumed."}\n{"id": "b", "text": "Chip curbs eased."}\n')
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["id"], r["text"]) for r in rows] == [("0", "Drills resumed."), ("b", "Chip curbs eased.")]
+    result = invoke("classify", "--model", tfidf_model_dir, "-", "--format", "jsonl", input="{Not JSON} but prose.\n")
+    assert result.exit_code == 0 and json.loads(result.stdout)["text"] == "{Not JSON} but prose."
+    assert_one_line_error(invoke("classify", "--model", tfidf_model_dir, "-", input='{"text": "ok"}\n{bad\n'),
+                          "standard input:2: malformed JSON")
+
+
+def test_table_rows_stay_one_line_each(tfidf_model_dir: Path, tmp_path: Path):
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a\tb", "text": "Line one.\nLine\ttwo."}])
+    result = invoke("classify", "--model", tfidf_model_dir, "--file", source)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and "Line one. Line two." in lines[1] and "a b" in lines[1]
+
+
+def _run_cli(*args, stdin=None, stdout=None):
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-m", "trilat", *map(str, args)], cwd=ROOT, stdin=stdin, stdout=stdout,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def test_a_reader_that_leaves_early_ends_trilat_quietly(tfidf_model_dir: Path, tmp_path: Path):
+    import signal
+    import subprocess
+
+    many = tmp_path / "many.txt"
+    many.write_text("Japan and South Korea held drills with the US navy.\n" * 20_000)
+    for source in (["--file", many], ["-"]):
+        with open(many) as stdin:
+            process = _run_cli("classify", "--model", tfidf_model_dir, *source, "--format", "jsonl", stdin=stdin, stdout=subprocess.PIPE)
+            first = process.stdout.readline()
+            process.stdout.close()  # `| head -1`
+            stderr = process.stderr.read()
+            process.wait(timeout=120)
+        assert json.loads(first)["text"].startswith("Japan and South Korea")
+        assert stderr == ""  # no traceback, no "Exception ignored"
+        assert process.returncode in (0, -signal.SIGPIPE)  # like other filters: killed by SIGPIPE, or done in time
+
+    process = _run_cli("classify", "--model", tfidf_model_dir, "-", stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    stdout, stderr = process.communicate('{"text": "ok"}\n{bad\n', timeout=120)
+    assert process.returncode == 2 and stderr.splitlines() == [
+        "error: standard input:2: malformed JSON (Expecting property name enclosed in double quotes at column 2)"]
+
+
+def test_train_checks_its_output_before_training(tmp_path: Path, tfidf_model_dir: Path, tiny_model_dir: Path):
+    sets = [x for o in tfidf_overrides() for x in ("--set", o)]
+    config = ROOT / "configs" / "tfidf.yaml"
+    import shutil
+
+    transformer = Path(shutil.copytree(tiny_model_dir, tmp_path / "transformer"))
+    assert_one_line_error(invoke("train", config, *sets, "--output", transformer), "holds a transformer model")
+    assert sorted(p.name for p in transformer.iterdir()) == sorted(p.name for p in tiny_model_dir.iterdir())
+    other = tmp_path / "papers"
+    other.mkdir()
+    (other / "draft.txt").write_text("mine")
+    assert_one_line_error(invoke("train", config, *sets, "--output", other), "no trilat model")
+    under_a_file = tmp_path / "notes.txt"
+    under_a_file.write_text("keep me")
+    assert_one_line_error(invoke("train", config, *sets, "--output", under_a_file / "model"), "cannot write output")
+    again = _copy_model(tfidf_model_dir, tmp_path / "again")  # retraining a model of the same kind in place is fine
+    assert invoke("train", config, *sets, "--output", again).exit_code == 0
+
+
+def test_a_report_that_cannot_be_written_fails_before_scoring(tmp_path: Path):
+    a_file = tmp_path / "report.md"
+    a_file.write_text("x")
+    missing = tmp_path / "no-model"  # loading it would fail differently: the report path is checked first
+    assert_one_line_error(invoke("evaluate", "--model", missing, "--data", SEED_LABELS, "--report", a_file), "is not a directory")
+    assert_one_line_error(invoke("evaluate", "--model", missing, "--data", SEED_LABELS, "--report", a_file / "r"), "cannot write --report")

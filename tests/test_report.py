@@ -244,4 +244,4 @@ def test_bad_inputs_end_in_one_line_and_exit_2(tmp_path: Path, tfidf_model_dir: 
         assert_one_line_error(invoke("evaluate", *m, "--data", SEED_LABELS, "--bootstrap", bad), f"--bootstrap must be at least 1 (got {bad})")
     a_file = tmp_path / "a_file"
     a_file.write_text("x")
-    assert_one_line_error(invoke("evaluate", *m, "--data", SEED_LABELS, "--report", a_file), "is a file")
+    assert_one_line_error(invoke("evaluate", *m, "--data", SEED_LABELS, "--report", a_file), "is not a directory")

@@ -54,3 +54,38 @@ def test_crlf_offsets_and_streaming_from_lines():
     text = "Alpha beta.\r\nGamma delta.\r\n"
     paragraphs = list(iter_paragraphs(text.splitlines(keepends=True)))
     assert [(p.text, text[p.start : p.end]) for p in paragraphs] == [("Alpha beta.", "Alpha beta."), ("Gamma delta.", "Gamma delta.")]
+
+
+def _seed_paragraphs() -> list[str]:
+    return [" ".join(line.split()) for line in SEED_TEXT.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_hard_wrapped_article_is_rejoined_even_where_a_line_starts_with_a_name():
+    import textwrap
+
+    paragraphs = _seed_paragraphs()
+    for width in (50, 60, 72, 80, 100):
+        wrapped = "\n\n".join(textwrap.fill(p, width) for p in paragraphs) + "\n"
+        assert [p.text for p in split_paragraphs(wrapped)] == paragraphs, width
+    # "Park Won-gon, professor ... at Ewha Womans" / "University in Seoul, said ...": the wrap falls before a capital
+    assert any(line[0].isupper() for p in paragraphs for line in textwrap.wrap(p, 72)[1:])
+
+
+def test_a_word_hyphen_at_a_wrap_joins_without_a_space():
+    text = "Trilateral cooperation could revitalise efforts to resolve long-\nstanding obstacles between Tokyo and Seoul.\n"
+    assert [p.text for p in split_paragraphs(text)] == [
+        "Trilateral cooperation could revitalise efforts to resolve long-standing obstacles between Tokyo and Seoul."]
+
+
+def test_headlines_and_bullets_in_web_text_stay_separate():
+    body = "Trilateral cooperation among the US, Japan and South Korea could bolster efforts to resolve obstacles, analysts said. " * 3
+    text = (
+        "Seoul and Tokyo agree to restore the trade whitelist\n"  # two headlines, no sentence end, at the top
+        "Japan’s prime minister plans a visit for shuttle talks\n"
+        f"{body}\n"
+        "• Washington hopes the strategy will contain Beijing, while Seoul seeks to deter Pyongyang, observer says and adds\n"
+        "• But controversy over compensation for wartime victims could limit the cooperation that Washington wants\n"
+    )
+    assert len(split_paragraphs(text)) == 5
+    wrapped_list = "The agenda has three items, which the ministers set out in a joint note to\n1. Missile data sharing\n"
+    assert len(split_paragraphs(wrapped_list)) == 2

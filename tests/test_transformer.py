@@ -207,6 +207,7 @@ def test_two_process_torchrun(tiny_backbone, tmp_path, labels):
     model = load_model(out)
     assert len(model.predict(dev_texts(labels))) == len(dev_texts(labels))
     assert len((out / "train_log.jsonl").read_text().splitlines()) == 2
+    assert done.stderr.count(f"saved {out}") == 1  # only the process that writes the model reports it
 
 
 @pytest.mark.slow
@@ -327,6 +328,15 @@ def test_window_longer_than_the_position_table_is_refused_before_training(tiny_b
 
     with pytest.raises(ConfigError, match="exceeds the encoder's 512 positions"):
         train(tiny_config(tiny_backbone, tmp_path / "m", **{"model.max_length": 600}))
+    assert not (tmp_path / "m").exists()
+
+
+def test_more_trainable_layers_than_the_backbone_has_is_refused(tiny_backbone, tmp_path):
+    from model.errors import ConfigError
+
+    backbone = pretrained_copy(tiny_backbone, tmp_path / "pretrained")
+    with pytest.raises(ConfigError, match="model.trainable_layers is 3, but backbone .* has 2 layers"):
+        train(tiny_config(backbone, tmp_path / "m", **{"model.trainable_layers": 3}))
     assert not (tmp_path / "m").exists()
 
 

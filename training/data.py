@@ -6,13 +6,12 @@ silently dropped or coerced. Validated records become a Hugging Face
 """
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
 from model.errors import DataError
-from model.inputs import jsonl_objects
+from model.inputs import csv_rows, jsonl_objects
 from model.labels import LabelSchema
 
 CSV_COLUMNS = ("id", "text", "topics", "stance")
@@ -75,14 +74,9 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict]]:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise DataError(f"{path}: not UTF-8 text") from None
-    reader = csv.DictReader(text.splitlines(keepends=True))
-    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise DataError(f"{path}:1: CSV header lacks column(s) {', '.join(missing)}")
-    for row in reader:
+    for lineno, row in csv_rows(text.splitlines(keepends=True), str(path), CSV_COLUMNS):
         topics = row["topics"] or ""
-        row = dict(row, topics=[t.strip() for t in topics.split(";")] if topics.strip() else [])
-        yield reader.line_num, row
+        yield lineno, dict(row, topics=[t.strip() for t in topics.split(";")] if topics.strip() else [])
 
 
 def _validate(row: dict, labels: LabelSchema, where: str) -> Record:
@@ -101,6 +95,8 @@ def _validate(row: dict, labels: LabelSchema, where: str) -> Record:
     if len(set(topics)) != len(topics):
         raise DataError(f"{where}: repeated topic in {topics!r}")
     stance = row.get("stance")
+    if stance is None:
+        raise DataError(f"{where}: missing stance (one of {', '.join(labels.stances)})")
     if stance not in labels.stances:
         raise DataError(f"{where}: unknown stance {stance!r} (known: {', '.join(labels.stances)})")
     meta = {k: v for k, v in row.items() if k not in CSV_COLUMNS}

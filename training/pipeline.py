@@ -1,15 +1,17 @@
 """`trilat train`: config file in, saved model directory out."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 from model.errors import ConfigError
-from model.io import save_model
+from model.io import META_FILE, save_model
 from training.card import write_model_card
 from training.config import RunConfig, config_to_dict, load_config
 from training.data import read_records
+from training.paths import check_creatable_dir
 from training.evaluate import gold_arrays, metrics_from_scores
 from training.metrics import tune_thresholds
 from training.provenance import provenance, seed_everything
@@ -20,6 +22,7 @@ class TrainResult:
     directory: Path
     dev_metrics: dict
     classifier: object  # the trained model, as saved
+    is_main: bool = True  # False in the other processes of a torchrun run, which write nothing
 
 
 def train_from_file(config_path: Path, overrides: Sequence[str] = (), output: Path | None = None, resume: bool = False) -> TrainResult:
@@ -50,9 +53,31 @@ def write_trained_model(classifier, output: Path, resolved: dict, provenance: di
     write_model_card(output, resolved, metrics, provenance, counts)
 
 
+# Files a run directory may hold before training: an earlier model of the same kind, or an interrupted run.
+RUN_FILES = (META_FILE, "checkpoints", "train_log.jsonl")
+
+
+def check_output(output: Path, kind: str) -> None:
+    """Fail before training, not after it, if the model could not be written to `output` or would mix with other files."""
+    check_creatable_dir(output, "output")
+    if not output.is_dir():
+        return
+    meta = output / META_FILE
+    if meta.is_file():
+        try:
+            existing = json.loads(meta.read_text(encoding="utf-8")).get("kind")
+        except (ValueError, AttributeError, UnicodeDecodeError):
+            existing = None
+        if existing not in (None, kind):
+            raise ConfigError(f"output {output} holds a {existing} model; a {kind} model there would mix their files: "
+                              "choose another --output or remove it")
+    elif any(output.iterdir()) and not any((output / name).exists() for name in RUN_FILES):
+        raise ConfigError(f"output {output} is a directory with other files in it and no trilat model; choose another --output")
+
+
 def train(config: RunConfig, resume: bool = False, on_epoch_end=None) -> TrainResult:
     output = Path(config.output)
-    if output.exists() and not output.is_dir():  # fail before training, not after it
+    if output.exists() and not output.is_dir():  # fail before reading data, too
         raise ConfigError(f"output {output} exists and is not a directory")
     if resume and config.kind != "transformer":
         raise ConfigError(f"--resume applies to transformer runs; a {config.kind} run trains in seconds, start it afresh")
@@ -61,6 +86,7 @@ def train(config: RunConfig, resume: bool = False, on_epoch_end=None) -> TrainRe
     dev_records = read_records(config.data.dev, labels)
     # Hash the data now: the model must record the files it was trained on, even if they change mid-run.
     record = provenance(config.seed, {"train": config.data.train, "dev": config.data.dev})
+    check_output(output, config.kind)
     seed_everything(config.seed)
     if config.kind == "tfidf":
         from training.tfidf import fit_tfidf
@@ -75,4 +101,4 @@ def train(config: RunConfig, resume: bool = False, on_epoch_end=None) -> TrainRe
     if is_main:  # under torchrun only rank 0 writes the model
         counts = {"train": len(train_records), "dev": len(dev_records)}
         write_trained_model(classifier, output, config_to_dict(config), record, metrics, counts)
-    return TrainResult(directory=output, dev_metrics=metrics, classifier=classifier)
+    return TrainResult(directory=output, dev_metrics=metrics, classifier=classifier, is_main=is_main)

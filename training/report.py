@@ -24,6 +24,7 @@ from model.labels import LabelSchema
 from training.bootstrap import Outcomes, confidence_intervals, paired_comparison, resample_weights
 from training.calibration import N_BINS, reliability_bins
 from training.data import Record, iter_rows, read_records
+from training.paths import check_creatable_dir
 from training.evaluate import gold_arrays, metrics_from_scores, score_records
 from training.plots import write_plots
 
@@ -68,7 +69,7 @@ class Evaluation:
         return [(run.path, run.metrics) for run in self.runs]
 
     def json_payload(self) -> dict:
-        """One model: its metrics. Several: metrics keyed by path (`path (M2)` for a repeated path)."""
+        """One model: its metrics. Several: metrics keyed by path (`path (M1)`, `path (M2)` when a path is given twice)."""
         if len(self.runs) == 1:
             return self.runs[0].metrics
         paths = [run.path for run in self.runs]
@@ -375,11 +376,15 @@ def markdown_report(payload: dict) -> str:
     return "\n".join(lines)
 
 
+def check_report_dir(directory: Path) -> None:
+    """Fail before any scoring if `directory` could not hold the report."""
+    check_creatable_dir(directory, "--report")
+
+
 def write_report(evaluation: Evaluation, directory: Path) -> Path:
     """Write report.md, metrics.json, errors.jsonl and the PNGs into `directory`."""
     directory = Path(directory)
-    if directory.exists() and not directory.is_dir():
-        raise TrilatError(f"--report needs a directory, but {directory} is a file")
+    check_report_dir(directory)
     try:
         directory.mkdir(parents=True, exist_ok=True)
         plots = {run.index: write_plots(run, directory) for run in evaluation.runs}

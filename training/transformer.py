@@ -231,6 +231,10 @@ class Trainer:
             check_window(model_config.max_length, encoder.config, f"backbone {model_config.backbone}")
         except ModelError as exc:
             raise ConfigError(str(exc)) from None
+        layers = encoder.config.num_hidden_layers
+        if model_config.trainable_layers > layers:
+            raise ConfigError(f"model.trainable_layers is {model_config.trainable_layers}, but backbone {model_config.backbone} "
+                              f"has {layers} layers (-1 trains all)")
         tokenizer = backbone_tokenizer(backbone_dir, pad_id=encoder.config.pad_token_id or 0)
         network = MultiTaskNetwork(encoder, len(self.labels.topics), len(self.labels.stances), model_config.pooling, model_config.dropout)
         pretrained = weights_file(backbone_dir)

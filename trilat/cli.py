@@ -36,13 +36,21 @@ class OneLineErrors(TyperGroup):
         except TrilatError as exc:
             typer.echo(f"error: {exc}", err=True)
             sys.exit(2)
-        except BrokenPipeError:  # `trilat classify ... | head`: the reader left, nothing is wrong
-            sys.stderr.close()
-            sys.exit(0)
+        except BrokenPipeError:
+            _reader_left()
         except OSError as exc:  # unreadable input, full disk, unwritable output
             typer.echo(f"error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}", err=True)
             sys.exit(2)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _reader_left() -> None:
+    """The reader of standard output left early (where SIGPIPE is unavailable): end quietly."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush must not fail again
+    sys.exit(1)
 
 
 app = typer.Typer(
@@ -51,6 +59,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: no boxes to break pipes or narrow terminals, no `<bool>` on flags
 )
 
 ModelOption = Annotated[
@@ -65,15 +74,17 @@ PrecisionOption = Annotated[
 
 @app.command()
 def train(
-    config: Annotated[Path, typer.Argument(help="YAML config file, e.g. configs/tfidf.yaml or configs/minilm.yaml.")],
+    config: Annotated[Path, typer.Argument(help="YAML config file, e.g. configs/tfidf.yaml or configs/minilm.yaml.", metavar="CONFIG")],
     set_: Annotated[list[str], typer.Option("--set", help="Override a config value: key.path=value (repeatable).", metavar="KEY=VALUE")] = [],
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Model directory to write (default: the config's output).")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Model directory to write (default: the config's output).", metavar="DIR")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted transformer run from its last epoch checkpoint.")] = False,
 ) -> None:
     """Train a model from a config file and save it as one directory."""
     from training.pipeline import train_from_file
 
     result = train_from_file(config, set_, output, resume=resume)
+    if not result.is_main:  # under torchrun the first process reports
+        return
     metrics = result.dev_metrics
     typer.echo(
         f"saved {result.directory}  dev topic macro F1 {metrics['topics']['macro_f1']:.3f}"
@@ -84,14 +95,14 @@ def train(
 
 @app.command()
 def classify(
-    texts: Annotated[Optional[list[str]], typer.Argument(help="Paragraph text(s) to classify; each is split into paragraphs.")] = None,
-    file: Annotated[Optional[str], typer.Option("--file", "-f", help="Text or .jsonl file to classify; '-' reads standard input.")] = None,
+    texts: Annotated[Optional[list[str]], typer.Argument(help="Paragraph text(s) to classify; each is split into paragraphs.", metavar="TEXT")] = None,
+    file: Annotated[Optional[str], typer.Option("--file", "-f", help="Text, .jsonl or .csv file to classify; '-' reads standard input.", metavar="FILE")] = None,
     model: ModelOption = None,
     fmt: Annotated[str, typer.Option("--format", help="Output format: table (people), jsonl or csv (pipelines).", metavar="table|jsonl|csv")] = "table",
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write results to this file instead of standard output.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write results to this file (replaced only when all are written) instead of standard output.", metavar="FILE")] = None,
     split: Annotated[str, typer.Option("--split", help="Paragraph splitting: auto, lines (one per line) or blank (blank lines only).", metavar="auto|lines|blank")] = "auto",
-    input_format: Annotated[str, typer.Option("--input-format", help="auto (by file extension), text, jsonl or csv (records with 'text', keeping 'id').", metavar="auto|text|jsonl|csv")] = "auto",
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Paragraphs scored at a time.")] = 64,
+    input_format: Annotated[str, typer.Option("--input-format", help="auto (by file extension; on standard input JSONL if the first line is a JSON object, else text), text, jsonl or csv (records with 'text', keeping 'id').", metavar="auto|text|jsonl|csv")] = "auto",
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Paragraphs scored at a time.", metavar="N")] = 64,
     precision: PrecisionOption = "auto",
 ) -> None:
     """Classify paragraphs from arguments, a file or standard input."""
@@ -100,7 +111,7 @@ def classify(
     from model.interface import check_precision
     from model.io import load_model
     from model.split import MODES
-    from trilat.formats import OUTPUT_FORMATS, WRITERS, result_row
+    from trilat.formats import OUTPUT_FORMATS, WRITERS, OutputFile, result_row
 
     if fmt not in OUTPUT_FORMATS:
         raise TrilatError(f"unknown --format {fmt!r}; choose one of {', '.join(OUTPUT_FORMATS)}")
@@ -112,54 +123,34 @@ def classify(
     if bool(texts) == (file is not None):
         raise TrilatError("give either TEXT arguments or --file (use --file - for standard input)")
     items = items_from_file(file, input_format, split) if file is not None else items_from_texts(texts, split)
+    sink = OutputFile(output, file)  # checked before the model loads
     classifier = load_model(model, precision)
-    with _output_stream(output) as stream:
+    with sink as stream:
         writer = WRITERS[fmt](stream, classifier.labels)
         for batch in classify_stream(classifier, items, batch_size):
             writer.write([result_row(item, prediction) for item, prediction in batch])
 
 
-class _output_stream:
-    """Standard output, or a file opened for writing."""
-
-    def __init__(self, path: Optional[Path]):
-        self.path = path
-        self.handle = None
-
-    def __enter__(self):
-        from model.errors import TrilatError
-
-        if self.path is None:
-            return sys.stdout
-        try:
-            self.handle = open(self.path, "w", encoding="utf-8", newline="")
-        except OSError as exc:
-            raise TrilatError(f"cannot write {self.path}: {exc.strerror}") from None
-        return self.handle
-
-    def __exit__(self, *exc_info):
-        if self.handle is not None:
-            self.handle.close()
-
-
 @app.command()
 def evaluate(
     model: Annotated[list[Path], typer.Option("--model", "-m", help="Saved model directory (repeat to compare models side by side).", metavar="DIR")],
-    data: Annotated[Path, typer.Option("--data", "-d", help="Labeled .jsonl or .csv file, e.g. data/test.jsonl or seeds/labeled.jsonl.")],
+    data: Annotated[Path, typer.Option("--data", "-d", help="Labeled .jsonl or .csv file, e.g. data/test.jsonl or seeds/labeled.jsonl.", metavar="FILE")],
     json_: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object with the metrics on standard output.")] = False,
-    report: Annotated[Optional[Path], typer.Option("--report", help="Write report.md, metrics.json, errors.jsonl and plots into this directory.")] = None,
+    report: Annotated[Optional[Path], typer.Option("--report", help="Write report.md, metrics.json, errors.jsonl and plots into this directory.", metavar="DIR")] = None,
     bootstrap: Annotated[Optional[int], typer.Option("--bootstrap", help="Bootstrap resamples (>= 1) for 95% intervals and paired p-values; default 1000 with --report, none without.", metavar="N")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap resampling: the same seed gives the same intervals.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap resampling: the same seed gives the same intervals.", metavar="N")] = 0,
     precision: PrecisionOption = "auto",
 ) -> None:
     """Score models against labeled paragraphs; --report adds plots, intervals and an error listing."""
     import json
 
     from model.interface import check_precision
-    from training.report import DEFAULT_RESAMPLES, evaluate_models, write_report
+    from training.report import DEFAULT_RESAMPLES, check_report_dir, evaluate_models, write_report
     from trilat.tables import evaluation_tables
 
     check_precision(precision, "--precision")  # before a model is loaded
+    if report is not None:
+        check_report_dir(report)
     if bootstrap is None and report is not None:
         bootstrap = DEFAULT_RESAMPLES
     evaluation = evaluate_models(model, data, bootstrap, seed, precision)
@@ -172,6 +163,10 @@ def evaluate(
 
 
 def main() -> None:
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):  # `trilat classify ... | head`: end silently when the reader leaves, like other filters
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     app()
 
 

@@ -6,7 +6,13 @@ from __future__ import annotations
 
 import csv
 import json
-from typing import TextIO
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Optional, TextIO
+
+from model.errors import TrilatError
 
 OUTPUT_FORMATS = ("table", "jsonl", "csv")
 
@@ -65,7 +71,7 @@ class TableWriter:
         for row in rows:
             topics = ", ".join(f"{t} {row['topic_scores'][t]:.2f}" for t in row["topics"]) or "-"
             stance = f"{row['stance']} {row['stance_scores'][row['stance']]:.2f}"
-            self.stream.write(self._line(row["id"], topics, stance, row["text"]))
+            self.stream.write(self._line(_one_line(row["id"]), topics, stance, _one_line(row["text"])))
         self.stream.flush()
 
     def _line(self, ident: str, topics: str, stance: str, text: str) -> str:
@@ -74,4 +80,72 @@ class TableWriter:
         return head + (text if len(text) <= room else text[: room - 1] + "…") + "\n"
 
 
+def _one_line(text: str) -> str:
+    """Newlines and tabs from JSONL or CSV text would break the table's rows."""
+    return " ".join(text.split())
+
+
 WRITERS = {"table": TableWriter, "jsonl": JsonlWriter, "csv": CsvWriter}
+
+
+class OutputFile:
+    """Where `classify` writes: standard output, or a file that appears only once everything is written.
+
+    A regular file is written to a temporary file beside it, which replaces it
+    at the end, so an error or Ctrl-C leaves an existing file as it was. A
+    device or named pipe (/dev/stdout, a FIFO) is written directly. The checks
+    run at construction, before any model is loaded.
+    """
+
+    def __init__(self, path: Optional[Path], source: Optional[str] = None):
+        self.path = None if path is None or str(path) == "-" else Path(path)
+        self.handle: Optional[TextIO] = None
+        self.temporary: Optional[str] = None
+        if self.path is None:
+            return
+        if source not in (None, "-") and _same_file(self.path, Path(source)):
+            raise TrilatError(f"--output {self.path} is the input file; write the results elsewhere")
+        if self.path.is_dir():
+            raise TrilatError(f"cannot write {self.path}: it is a directory")
+        self.direct = self.path.exists() and not self.path.is_file()
+
+    def __enter__(self) -> TextIO:
+        if self.path is None:
+            return sys.stdout
+        try:
+            if self.direct:
+                self.handle = open(self.path, "w", encoding="utf-8", newline="")
+            else:
+                fd, self.temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
+                self.handle = open(fd, "w", encoding="utf-8", newline="")
+        except OSError as exc:
+            raise TrilatError(f"cannot write {self.path}: {exc.strerror}") from None
+        return self.handle
+
+    def __exit__(self, exc_type, *rest) -> None:
+        if self.handle is None:
+            return
+        try:
+            self.handle.close()  # a full disk can show here
+            if self.temporary is not None and exc_type is None:
+                os.chmod(self.temporary, 0o666 & ~_umask())  # mkstemp makes it private
+                os.replace(self.temporary, self.path)
+                self.temporary = None
+        except OSError as exc:
+            raise TrilatError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+        finally:
+            if self.temporary is not None:
+                os.unlink(self.temporary)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return False
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
