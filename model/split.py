@@ -6,19 +6,22 @@ e-mail, PDFs or wire feeds is hard-wrapped inside blank-line-separated
 paragraphs. In `auto` mode blank lines always separate, and inside a block
 each line is its own paragraph unless the break looks like a hard wrap:
 
-- the line does not end a sentence, and the next line starts in lower case
-  or its first word would not have fitted on the line (the line plus that
-  word is longer than the block's longest line, of 40 characters or more);
-- or every break of a block of three or more lines looks like that, sentence
-  ends included: then the block is one wrapped paragraph.
+- the line does not end a sentence and the next line starts in lower case; or
+- the text around it is hard-wrapped (see `_style`: within its run of
+  `WINDOW_LINES` lines, at least a quarter of the line breaks inside blocks,
+  and at least two, fall before a lower-case word after a line that does not
+  end a sentence, and the widest line has 40 characters or more), and the
+  next line's first word would not have fitted on the line. When such text
+  also has blank lines, they separate its paragraphs, and a line that ends a
+  sentence is joined in the same way.
 
-The splitter works on an iterable of lines and looks at most `CHUNK_LINES`
-lines ahead, so a large file is never held in memory at once.
+A line that starts with a bullet, `-`, `*`, `1.` or `2)` always starts a new
+paragraph. The splitter reads `WINDOW_LINES` lines at a time, so a large file
+is never held in memory at once.
 """
 from __future__ import annotations
 
 import re
-from collections import deque
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -58,11 +61,26 @@ def _lines_with_offsets(lines: Iterable[str]) -> Iterator[_Line | None]:
         offset += len(raw)
 
 
-LOOKAHEAD_LINES = 256  # how far ahead the widest line is looked for
-CHUNK_LINES = 256  # lines of one block judged together
+WINDOW_LINES = 256  # lines judged together for the text's shape
 MIN_WRAP_WIDTH = 40  # narrower text is lists, captions and headlines, not wrapped prose
+WRAP_EVIDENCE = 0.25  # share of breaks inside blocks that must be plain lower-case wraps
 WRAP_SLACK = 0.9  # fill tools such as fmt aim below their full width
-_LIST_ITEM = re.compile(r"([\u2022\u2023\u25aa\u25cf]|\d{1,2}[.)])\s")  # a bullet, or "1." / "2)"; not a dash, which wraps too
+_LIST_ITEM = re.compile(r"([\u2022\u2023\u25aa\u25cf*-]|\d{1,2}[.)])\s")  # not en or em dashes, which wraps leave at line starts
+
+
+@dataclass(frozen=True)
+class _Style:
+    width: int  # the widest line
+    wrapped: bool  # hard-wrapped prose
+    blank_separated: bool  # hard-wrapped, with blank lines between paragraphs
+
+
+def _style(window: list[_Line | None]) -> _Style:
+    width = max((len(line.text) for line in window if line is not None), default=0)
+    breaks = [(a, b) for a, b in zip(window, window[1:]) if a is not None and b is not None]
+    lower = sum(1 for a, b in breaks if not _SENTENCE_END.search(a.text) and b.text[0].islower())
+    wrapped = width >= MIN_WRAP_WIDTH and lower >= 2 and lower >= WRAP_EVIDENCE * len(breaks)
+    return _Style(width, wrapped, wrapped and None in window)
 
 
 def _fits(previous: _Line, following: _Line, width: int) -> bool:
@@ -70,52 +88,25 @@ def _fits(previous: _Line, following: _Line, width: int) -> bool:
     return len(previous.text) + 1 + len(following.text.split(maxsplit=1)[0]) <= WRAP_SLACK * width
 
 
-def _continues(previous: _Line, following: _Line, width: int) -> bool:
+def _continues(previous: _Line, following: _Line, style: _Style) -> bool:
     """True when `following` is the hard-wrapped continuation of `previous`."""
-    if _SENTENCE_END.search(previous.text) or _LIST_ITEM.match(following.text):
+    if _LIST_ITEM.match(following.text):
         return False
-    return following.text[0].islower() or (width >= MIN_WRAP_WIDTH and not _fits(previous, following, width))
+    ends = bool(_SENTENCE_END.search(previous.text))
+    if not ends and following.text[0].islower():
+        return True
+    return style.wrapped and (not ends or style.blank_separated) and not _fits(previous, following, style.width)
 
 
-def _wrapped_block(chunk: list[_Line], width: int) -> bool:
-    """Every break in a block of three or more lines falls where a word would not have fitted: one wrapped paragraph."""
-    return (
-        len(chunk) >= 3 and width >= MIN_WRAP_WIDTH
-        and not any(_LIST_ITEM.match(line.text) for line in chunk[1:])
-        and not any(_fits(a, b, width) for a, b in zip(chunk, chunk[1:]))
-    )
-
-
-def _with_width(lines: Iterable[_Line | None]) -> Iterator[tuple[_Line | None, int]]:
-    """Each line, with the length of the widest line up to LOOKAHEAD_LINES lines after it."""
-    buffer: deque[_Line | None] = deque()
-    widest = 0
+def _windows(lines: Iterable[_Line | None]) -> Iterator[list[_Line | None]]:
+    window: list[_Line | None] = []
     for line in lines:
-        buffer.append(line)
-        if line is not None:
-            widest = max(widest, len(line.text))
-        if len(buffer) > LOOKAHEAD_LINES:
-            yield buffer.popleft(), widest
-    while buffer:
-        yield buffer.popleft(), widest
-
-
-def _chunks(lines: Iterable[_Line | None]) -> Iterator[tuple[list[_Line], int] | None]:
-    """Runs of at most CHUNK_LINES non-blank lines with the text's width there; None for each blank line."""
-    chunk: list[_Line] = []
-    width = 0
-    for line, widest in _with_width(lines):
-        if line is None or len(chunk) == CHUNK_LINES:
-            if chunk:
-                yield chunk, width
-                chunk = []
-            if line is None:
-                yield None
-                continue
-        chunk.append(line)
-        width = widest
-    if chunk:
-        yield chunk, width
+        window.append(line)
+        if len(window) == WINDOW_LINES:
+            yield window
+            window = []
+    if window:
+        yield window
 
 
 def iter_paragraphs(lines: Iterable[str], mode: str = "auto") -> Iterator[Paragraph]:
@@ -124,25 +115,25 @@ def iter_paragraphs(lines: Iterable[str], mode: str = "auto") -> Iterator[Paragr
         raise ValueError(f"unknown split mode {mode!r}; choose one of {', '.join(MODES)}")
     index = 0
     current: list[_Line] = []
-    for item in _chunks(_lines_with_offsets(lines)):
-        if item is None:
-            if current:
+    for window in _windows(_lines_with_offsets(lines)):
+        style = _style(window) if mode == "auto" else None
+        for line in window:
+            if current and (line is None or not _joins(mode, current[-1], line, style)):
                 yield _make(index, current)
                 index += 1
                 current = []
-            continue
-        chunk, width = item
-        wrapped = mode == "auto" and _wrapped_block(chunk, width)
-        for position, line in enumerate(chunk):
-            joins = mode == "blank" or (mode == "auto" and ((wrapped and position > 0) or _continues(current[-1], line, width))) \
-                if current else False
-            if current and not joins:
-                yield _make(index, current)
-                index += 1
-                current = []
-            current.append(line)
+            if line is not None:
+                current.append(line)
     if current:
         yield _make(index, current)
+
+
+def _joins(mode: str, previous: _Line, following: _Line, style: _Style | None) -> bool:
+    if mode == "blank":
+        return True
+    if mode == "lines":
+        return False
+    return _continues(previous, following, style)
 
 
 def split_paragraphs(text: str, mode: str = "auto") -> list[Paragraph]:
@@ -154,8 +145,8 @@ _WORD_HYPHEN = re.compile(r"\w-$")  # "long-" at the end of a line, continued by
 
 
 def _make(index: int, lines: list[_Line]) -> Paragraph:
-    text = lines[0].text
-    for line in lines[1:]:
-        text += line.text if _WORD_HYPHEN.search(text) else " " + line.text
-    text = _SPACE.sub(" ", text)
+    parts = [lines[0].text]
+    for previous, line in zip(lines, lines[1:]):
+        parts.append(line.text if _WORD_HYPHEN.search(previous.text) else " " + line.text)
+    text = _SPACE.sub(" ", "".join(parts))
     return Paragraph(index=index, text=text, start=lines[0].start, end=lines[-1].end)

@@ -208,35 +208,31 @@ def test_benchmark_with_a_missing_model_is_a_one_line_error(tmp_path: Path):
     assert result.stderr.strip().splitlines() == [f"error: model directory not found: {missing}"]
 
 
-def test_output_file_is_replaced_only_when_every_result_is_written(tmp_path: Path, tfidf_model_dir: Path):
+def test_output_file_opens_with_the_first_results_and_never_is_the_input(tmp_path: Path, tfidf_model_dir: Path):
     m = ["--model", tfidf_model_dir]
     source = tmp_path / "in.jsonl"
     source.write_text('{"text": "Drills resumed."}\n{"text": "Chip curbs eased."}\n')
     assert_one_line_error(invoke("classify", *m, "--file", source, "-o", source), "is the input file")
     assert source.read_text().count("\n") == 2  # the input was not truncated
+    assert_one_line_error(invoke("classify", *m, "--file", source, "-o", tmp_path / "none" / "o.csv"), "is not a directory")
 
     out = tmp_path / "out.csv"
     out.write_text("previous results\n")
-    late = tmp_path / "late.jsonl"  # the error comes after the first batch was written
-    late.write_text('{"text": "Drills resumed."}\n{"text": "Talks."}\n{"text": \n')
-    assert_one_line_error(invoke("classify", *m, "--file", late, "--batch-size", 1, "-o", out), "late.jsonl:3: malformed JSON")
+    early = tmp_path / "early.jsonl"  # the error is in the first batch: nothing was written
+    early.write_text('{"text": "Drills resumed."}\n{"text": \n')
+    assert_one_line_error(invoke("classify", *m, "--file", early, "-o", out), "early.jsonl:2: malformed JSON")
     assert out.read_text() == "previous results\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "late.jsonl", "out.csv"]  # no temporary file left
+    late = tmp_path / "late.jsonl"  # the error comes after a batch was written: those results stay
+    late.write_text('{"text": "Drills resumed."}\n{"text": "Talks."}\n{"text": \n')
+    assert_one_line_error(invoke("classify", *m, "--file", late, "--batch-size", 1, "--format", "jsonl", "-o", out),
+                          "late.jsonl:3: malformed JSON")
+    assert [json.loads(line)["text"] for line in out.read_text().splitlines()] == ["Drills resumed.", "Talks."]
 
     result = invoke("classify", *m, "--file", source, "--format", "csv", "-o", out)
     assert result.exit_code == 0, result.output
     assert out.read_text().splitlines()[0].startswith("id,index,start,end,topics") and len(out.read_text().splitlines()) == 3
-    assert out.stat().st_mode & 0o777 == 0o666 & ~_umask()  # not the private mode of a temporary file
     result = invoke("classify", *m, "--file", source, "--format", "jsonl", "-o", "-")  # '-' is standard output
     assert result.exit_code == 0 and len(result.stdout.splitlines()) == 2 and not (Path.cwd() / "-").exists()
-
-
-def _umask() -> int:
-    import os
-
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def test_input_that_breaks_parsers_is_one_line(tmp_path: Path, tfidf_model_dir: Path):
@@ -301,7 +297,7 @@ def test_a_reader_that_leaves_early_ends_trilat_quietly(tfidf_model_dir: Path, t
     import subprocess
 
     many = tmp_path / "many.txt"
-    many.write_text("Japan and South Korea held drills with the US navy.\n" * 20_000)
+    many.write_text("".join(f"Japan and South Korea held drill {i} with the US navy.\n" for i in range(20_000)))
     for source in (["--file", many], ["-"]):
         with open(many) as stdin:
             process = _run_cli("classify", "--model", tfidf_model_dir, *source, "--format", "jsonl", stdin=stdin, stdout=subprocess.PIPE)
@@ -309,7 +305,7 @@ def test_a_reader_that_leaves_early_ends_trilat_quietly(tfidf_model_dir: Path, t
             process.stdout.close()  # `| head -1`
             stderr = process.stderr.read()
             process.wait(timeout=120)
-        assert json.loads(first)["text"].startswith("Japan and South Korea")
+        assert json.loads(first)["text"] == "Japan and South Korea held drill 0 with the US navy."
         assert stderr == ""  # no traceback, no "Exception ignored"
         assert process.returncode in (0, -signal.SIGPIPE)  # like other filters: killed by SIGPIPE, or done in time
 

@@ -1,3 +1,4 @@
+import pytest
 from conftest import SEED_TEXT
 
 from model.split import iter_paragraphs, split_paragraphs
@@ -77,15 +78,47 @@ def test_a_word_hyphen_at_a_wrap_joins_without_a_space():
         "Trilateral cooperation could revitalise efforts to resolve long-standing obstacles between Tokyo and Seoul."]
 
 
-def test_headlines_and_bullets_in_web_text_stay_separate():
-    body = "Trilateral cooperation among the US, Japan and South Korea could bolster efforts to resolve obstacles, analysts said. " * 3
-    text = (
-        "Seoul and Tokyo agree to restore the trade whitelist\n"  # two headlines, no sentence end, at the top
-        "Japan’s prime minister plans a visit for shuttle talks\n"
-        f"{body}\n"
-        "• Washington hopes the strategy will contain Beijing, while Seoul seeks to deter Pyongyang, observer says and adds\n"
-        "• But controversy over compensation for wartime victims could limit the cooperation that Washington wants\n"
-    )
-    assert len(split_paragraphs(text)) == 5
-    wrapped_list = "The agenda has three items, which the ministers set out in a joint note to\n1. Missile data sharing\n"
-    assert len(split_paragraphs(wrapped_list)) == 2
+@pytest.mark.parametrize("text, count", [
+    ("Japan and South Korea agree to restore intelligence-sharing pact\nThe deal was signed on Friday.\n", 2),
+    ("Seoul and Tokyo move to end a four-year trade dispute over chip materials\n"
+     "By John Smith, Seoul correspondent, with reporting from Tokyo\n", 2),
+    ("Japan and South Korea agree to restore intelligence-sharing pact\nUS urges its Asian allies to deepen missile data sharing\n"
+     "Seoul and Tokyo resume shuttle diplomacy after a long break\nBeijing warns the three partners against a bloc in Asia\n", 4),
+    ("Key points of the deal:\n- Missile warning data is shared in real time by the three\n"
+     "- Annual drills resume in the Sea of Japan from next year\n- A new secretariat opens in Seoul to run the talks\n", 4),
+    ("* Missile warning data is shared in real time by the three\n* Annual drills resume in the Sea of Japan from next year\n"
+     "* A new secretariat opens in Seoul to run the talks\n", 3),
+    ("The foreign minister set out the government's position on the talks in a long statement:\n"
+     "We will not accept any deal that ignores the victims.\n", 2),
+    ("The agenda has three items, which the ministers set out in a joint note that\nwas published on Monday and covers\n"
+     "1. Missile data sharing\n", 2),
+])
+def test_headlines_bylines_and_lists_stay_separate(text, count):
+    assert len(split_paragraphs(text)) == count
+
+
+def test_web_paragraphs_one_per_line_are_never_merged():
+    import json
+    import random
+
+    from conftest import STARTER_TRAIN
+
+    texts = [" ".join(json.loads(line)["text"].split()) for line in STARTER_TRAIN.read_text(encoding="utf-8").splitlines()]
+    generator = random.Random(0)
+    for _ in range(200):  # runs of similar-length paragraphs must not look like one wrapped paragraph
+        sample = generator.sample(texts, 3)
+        assert [p.text for p in split_paragraphs("\n".join(sample) + "\n")] == sample
+    assert [p.text for p in split_paragraphs("\n".join(texts) + "\n")] == texts
+    assert len(split_paragraphs("Japan and South Korea held drills with the US navy.\n" * 2000)) == 2000
+
+
+def test_the_wrap_width_is_judged_near_the_line_not_from_the_start_of_the_file():
+    import textwrap
+
+    def starts(p: str) -> list[bool]:
+        return [line[0].isupper() for line in textwrap.wrap(p, 72)[1:]]
+
+    paragraph = next(p for p in _seed_paragraphs() if any(starts(p)) and starts(p).count(False) >= 2)
+    wrapped = textwrap.fill(paragraph, 72)
+    far_away = "x" * 1000 + "\n\n" + "Filler line one.\n\n" * 400
+    assert split_paragraphs(far_away + wrapped + "\n")[-1].text == paragraph

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Optional, TextIO
 
@@ -89,53 +87,46 @@ WRITERS = {"table": TableWriter, "jsonl": JsonlWriter, "csv": CsvWriter}
 
 
 class OutputFile:
-    """Where `classify` writes: standard output, or a file that appears only once everything is written.
+    """Where `classify` writes: standard output, or a file opened when the first results are ready.
 
-    A regular file is written to a temporary file beside it, which replaces it
-    at the end, so an error or Ctrl-C leaves an existing file as it was. A
-    device or named pipe (/dev/stdout, a FIFO) is written directly. The checks
-    run at construction, before any model is loaded.
+    The checks run at construction, before any model is loaded: the file is
+    not the input, not a directory, and its directory exists. Opening it only
+    at the first results means that a bad input found in the first batch (an
+    empty file, a malformed first line) leaves an existing file untouched. A
+    later error leaves the results written so far, like any streaming filter.
     """
 
     def __init__(self, path: Optional[Path], source: Optional[str] = None):
         self.path = None if path is None or str(path) == "-" else Path(path)
         self.handle: Optional[TextIO] = None
-        self.temporary: Optional[str] = None
         if self.path is None:
             return
         if source not in (None, "-") and _same_file(self.path, Path(source)):
             raise TrilatError(f"--output {self.path} is the input file; write the results elsewhere")
         if self.path.is_dir():
             raise TrilatError(f"cannot write {self.path}: it is a directory")
-        self.direct = self.path.exists() and not self.path.is_file()
+        if not self.path.parent.is_dir():
+            raise TrilatError(f"cannot write {self.path}: {self.path.parent} is not a directory")
 
-    def __enter__(self) -> TextIO:
+    def open(self) -> TextIO:
         if self.path is None:
             return sys.stdout
-        try:
-            if self.direct:
+        if self.handle is None:
+            try:
                 self.handle = open(self.path, "w", encoding="utf-8", newline="")
-            else:
-                fd, self.temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
-                self.handle = open(fd, "w", encoding="utf-8", newline="")
-        except OSError as exc:
-            raise TrilatError(f"cannot write {self.path}: {exc.strerror}") from None
+            except OSError as exc:
+                raise TrilatError(f"cannot write {self.path}: {exc.strerror}") from None
         return self.handle
 
-    def __exit__(self, exc_type, *rest) -> None:
-        if self.handle is None:
-            return
-        try:
-            self.handle.close()  # a full disk can show here
-            if self.temporary is not None and exc_type is None:
-                os.chmod(self.temporary, 0o666 & ~_umask())  # mkstemp makes it private
-                os.replace(self.temporary, self.path)
-                self.temporary = None
-        except OSError as exc:
-            raise TrilatError(f"cannot write {self.path}: {exc.strerror or exc}") from None
-        finally:
-            if self.temporary is not None:
-                os.unlink(self.temporary)
+    def __enter__(self) -> "OutputFile":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.handle is not None:
+            try:
+                self.handle.close()  # a full disk can show here
+            except OSError as exc:
+                raise TrilatError(f"cannot write {self.path}: {exc.strerror or exc}") from None
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -143,9 +134,3 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.exists() and b.exists() and a.samefile(b)
     except OSError:
         return False
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
