@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 from typing import Iterable, Iterator
 
 MODES = ("auto", "lines", "blank")
@@ -99,13 +100,8 @@ def _continues(previous: _Line, following: _Line, style: _Style) -> bool:
 
 
 def _windows(lines: Iterable[_Line | None]) -> Iterator[list[_Line | None]]:
-    window: list[_Line | None] = []
-    for line in lines:
-        window.append(line)
-        if len(window) == WINDOW_LINES:
-            yield window
-            window = []
-    if window:
+    stream = iter(lines)
+    while window := list(islice(stream, WINDOW_LINES)):
         yield window
 
 
