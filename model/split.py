@@ -7,23 +7,23 @@ paragraphs. In `auto` mode blank lines always separate, and inside a block
 each line is its own paragraph unless the break looks like a hard wrap:
 
 - the line does not end a sentence and the next line starts in lower case; or
-- the text around it is hard-wrapped (see `_style`: within its run of
-  `WINDOW_LINES` lines, at least a quarter of the line breaks inside blocks,
-  and at least two, fall before a lower-case word after a line that does not
-  end a sentence, and the widest line has 40 characters or more), and the
-  next line's first word would not have fitted on the line. When such text
-  also has blank lines, they separate its paragraphs, and a line that ends a
-  sentence is joined in the same way.
+- the line does not end a sentence, the next line does not start with a
+  list marker, its first word would not have fitted on the line (the line
+  plus that word is longer than 0.9 of the block's widest line), and the
+  block is hard-wrapped prose (`_is_wrapped`): its widest line has 40 to 120
+  characters, and a fifth or more of its breaks, at least one, follow a
+  line filled to 0.8 of that width and ending in a letter or digit with a
+  lower-case word. This is a wrap that fell before a name or a number.
 
-A line that starts with a bullet, `-`, `*`, `1.` or `2)` always starts a new
-paragraph. The splitter reads `WINDOW_LINES` lines at a time, so a large file
-is never held in memory at once.
+A sentence end is never taken for a wrap: it is where paragraphs end, too.
+Each block is judged on its own lines, so a wrapped passage does not change
+how the web copy around it splits. The splitter holds one block (at most
+`BLOCK_LINES` lines) at a time, so a large file is never held in memory.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import islice
 from typing import Iterable, Iterator
 
 MODES = ("auto", "lines", "blank")
@@ -62,47 +62,50 @@ def _lines_with_offsets(lines: Iterable[str]) -> Iterator[_Line | None]:
         offset += len(raw)
 
 
-WINDOW_LINES = 256  # lines judged together for the text's shape
-MIN_WRAP_WIDTH = 40  # narrower text is lists, captions and headlines, not wrapped prose
-WRAP_EVIDENCE = 0.25  # share of breaks inside blocks that must be plain lower-case wraps
+BLOCK_LINES = 256  # a longer run of lines without a blank one is judged in parts of this size
+WRAP_WIDTHS = (40, 120)  # hard wraps fall at 40 to 120 columns; web copy puts whole paragraphs on a line
+WRAP_EVIDENCE = 1 / 5  # share of a block's breaks that must be plain lower-case wraps
+FILLED = 0.8  # a wrapped line is filled to at least this share of the widest
 WRAP_SLACK = 0.9  # fill tools such as fmt aim below their full width
-_LIST_ITEM = re.compile(r"([\u2022\u2023\u25aa\u25cf*-]|\d{1,2}[.)])\s")  # not en or em dashes, which wraps leave at line starts
+_LIST_ITEM = re.compile(r"([\u2022\u2023\u25aa\u25cf*-]|\d{1,2}[.)])\s")  # a bullet, "-", "*", "1." or "2)"
 
 
-@dataclass(frozen=True)
-class _Style:
-    width: int  # the widest line
-    wrapped: bool  # hard-wrapped prose
-    blank_separated: bool  # hard-wrapped, with blank lines between paragraphs
+def _lower_wrap(previous: _Line, following: _Line) -> bool:
+    return not _SENTENCE_END.search(previous.text) and following.text[0].islower()
 
 
-def _style(window: list[_Line | None]) -> _Style:
-    width = max((len(line.text) for line in window if line is not None), default=0)
-    breaks = [(a, b) for a, b in zip(window, window[1:]) if a is not None and b is not None]
-    lower = sum(1 for a, b in breaks if not _SENTENCE_END.search(a.text) and b.text[0].islower())
-    wrapped = width >= MIN_WRAP_WIDTH and lower >= 2 and lower >= WRAP_EVIDENCE * len(breaks)
-    return _Style(width, wrapped, wrapped and None in window)
+def _is_wrapped(block: list[_Line], width: int) -> bool:
+    """Hard-wrapped prose: 40 to 120 characters wide, with lower-case wraps of filled lines among its breaks."""
+    breaks = list(zip(block, block[1:]))
+    # mid-sentence wraps of filled lines: not a list's ";" or ":", not a short line that happens to go on in lower case
+    lower = sum(_lower_wrap(a, b) and a.text[-1].isalnum() and len(a.text) >= FILLED * width for a, b in breaks)
+    return WRAP_WIDTHS[0] <= width <= WRAP_WIDTHS[1] and lower >= 1 and lower >= WRAP_EVIDENCE * len(breaks)
 
 
-def _fits(previous: _Line, following: _Line, width: int) -> bool:
-    """True when `following`'s first word would have fitted at the end of `previous`, in text `width` wide."""
-    return len(previous.text) + 1 + len(following.text.split(maxsplit=1)[0]) <= WRAP_SLACK * width
-
-
-def _continues(previous: _Line, following: _Line, style: _Style) -> bool:
+def _continues(previous: _Line, following: _Line, wrapped: bool, width: int) -> bool:
     """True when `following` is the hard-wrapped continuation of `previous`."""
-    if _LIST_ITEM.match(following.text):
-        return False
-    ends = bool(_SENTENCE_END.search(previous.text))
-    if not ends and following.text[0].islower():
+    if _lower_wrap(previous, following):
         return True
-    return style.wrapped and (not ends or style.blank_separated) and not _fits(previous, following, style.width)
+    if not wrapped or _SENTENCE_END.search(previous.text) or _LIST_ITEM.match(following.text):
+        return False  # a sentence end is where paragraphs end, too: it is never taken for a wrap
+    first_word = following.text.split(maxsplit=1)[0]
+    return len(previous.text) + 1 + len(first_word) > WRAP_SLACK * width  # it would not have fitted
 
 
-def _windows(lines: Iterable[_Line | None]) -> Iterator[list[_Line | None]]:
-    stream = iter(lines)
-    while window := list(islice(stream, WINDOW_LINES)):
-        yield window
+def _blocks(lines: Iterable[_Line | None]) -> Iterator[list[_Line] | None]:
+    """Runs of at most BLOCK_LINES non-blank lines; None for each blank line."""
+    block: list[_Line] = []
+    for line in lines:
+        if line is None or len(block) == BLOCK_LINES:
+            if block:
+                yield block
+                block = []
+            if line is None:
+                yield None
+                continue
+        block.append(line)
+    if block:
+        yield block
 
 
 def iter_paragraphs(lines: Iterable[str], mode: str = "auto") -> Iterator[Paragraph]:
@@ -111,25 +114,31 @@ def iter_paragraphs(lines: Iterable[str], mode: str = "auto") -> Iterator[Paragr
         raise ValueError(f"unknown split mode {mode!r}; choose one of {', '.join(MODES)}")
     index = 0
     current: list[_Line] = []
-    for window in _windows(_lines_with_offsets(lines)):
-        style = _style(window) if mode == "auto" else None
-        for line in window:
-            if current and (line is None or not _joins(mode, current[-1], line, style)):
+    for block in _blocks(_lines_with_offsets(lines)):
+        if block is None:
+            if current:
                 yield _make(index, current)
                 index += 1
                 current = []
-            if line is not None:
-                current.append(line)
+            continue
+        width = max(len(line.text) for line in block)
+        wrapped = mode == "auto" and _is_wrapped(block, width)
+        for line in block:
+            if current and not _joins(mode, current[-1], line, wrapped, width):
+                yield _make(index, current)
+                index += 1
+                current = []
+            current.append(line)
     if current:
         yield _make(index, current)
 
 
-def _joins(mode: str, previous: _Line, following: _Line, style: _Style | None) -> bool:
+def _joins(mode: str, previous: _Line, following: _Line, wrapped: bool, width: int) -> bool:
     if mode == "blank":
         return True
     if mode == "lines":
         return False
-    return _continues(previous, following, style)
+    return _continues(previous, following, wrapped, width)
 
 
 def split_paragraphs(text: str, mode: str = "auto") -> list[Paragraph]:
@@ -137,12 +146,6 @@ def split_paragraphs(text: str, mode: str = "auto") -> list[Paragraph]:
     return list(iter_paragraphs(text.splitlines(keepends=True), mode))
 
 
-_WORD_HYPHEN = re.compile(r"\w-$")  # "long-" at the end of a line, continued by "standing"
-
-
 def _make(index: int, lines: list[_Line]) -> Paragraph:
-    parts = [lines[0].text]
-    for previous, line in zip(lines, lines[1:]):
-        parts.append(line.text if _WORD_HYPHEN.search(previous.text) else " " + line.text)
-    text = _SPACE.sub(" ", "".join(parts))
+    text = _SPACE.sub(" ", " ".join(line.text for line in lines))
     return Paragraph(index=index, text=text, start=lines[0].start, end=lines[-1].end)

@@ -340,3 +340,26 @@ def test_a_report_that_cannot_be_written_fails_before_scoring(tmp_path: Path):
     missing = tmp_path / "no-model"  # loading it would fail differently: the report path is checked first
     assert_one_line_error(invoke("evaluate", "--model", missing, "--data", SEED_LABELS, "--report", a_file), "is not a directory")
     assert_one_line_error(invoke("evaluate", "--model", missing, "--data", SEED_LABELS, "--report", a_file / "r"), "cannot write --report")
+
+
+def test_output_through_a_symlink_and_never_onto_standard_input(tmp_path: Path, tfidf_model_dir: Path):
+    import subprocess
+
+    source = tmp_path / "in.txt"
+    source.write_text("Drills resumed.\n\nChip curbs eased.\n")
+    target = tmp_path / "results.jsonl"
+    target.write_text("old\n")
+    target.chmod(0o640)
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(target)
+    result = invoke("classify", "--model", tfidf_model_dir, "--file", source, "--format", "jsonl", "-o", link)
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and len(target.read_text().splitlines()) == 2  # written through the link
+    assert target.stat().st_mode & 0o777 == 0o640  # the file's own permissions stay
+    assert_one_line_error(invoke("classify", "--model", tfidf_model_dir, "--file", source, "-o", f"{tmp_path}/new/"), "is a directory")
+
+    with open(target) as stdin:  # `trilat classify - -o results.jsonl < results.jsonl` would eat its own input
+        process = _run_cli("classify", "--model", tfidf_model_dir, "-", "-o", target, stdin=stdin, stdout=subprocess.PIPE)
+        stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 2 and "is the input file" in stderr
+    assert len(target.read_text().splitlines()) == 2

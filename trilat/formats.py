@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Optional, TextIO
@@ -96,14 +97,14 @@ class OutputFile:
     later error leaves the results written so far, like any streaming filter.
     """
 
-    def __init__(self, path: Optional[Path], source: Optional[str] = None):
+    def __init__(self, path: Optional[str], source: Optional[str] = None):
         self.path = None if path is None or str(path) == "-" else Path(path)
         self.handle: Optional[TextIO] = None
         if self.path is None:
             return
-        if source not in (None, "-") and _same_file(self.path, Path(source)):
+        if _is_input(self.path, source):
             raise TrilatError(f"--output {self.path} is the input file; write the results elsewhere")
-        if self.path.is_dir():
+        if self.path.is_dir() or str(path).endswith(("/", os.sep)):
             raise TrilatError(f"cannot write {self.path}: it is a directory")
         if not self.path.parent.is_dir():
             raise TrilatError(f"cannot write {self.path}: {self.path.parent} is not a directory")
@@ -129,8 +130,15 @@ class OutputFile:
                 raise TrilatError(f"cannot write {self.path}: {exc.strerror or exc}") from None
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def _is_input(path: Path, source: Optional[str]) -> bool:
+    """True when `path` is the file being read: named as --file, or redirected into standard input."""
     try:
-        return a.exists() and b.exists() and a.samefile(b)
-    except OSError:
+        if source is None or not path.exists():
+            return False
+        if source == "-":
+            stdin = os.fstat(sys.stdin.fileno())
+            target = path.stat()
+            return (stdin.st_dev, stdin.st_ino) == (target.st_dev, target.st_ino)
+        return path.samefile(source)
+    except (OSError, ValueError, AttributeError):  # no file behind stdin (tests), or unreadable
         return False
