@@ -356,7 +356,7 @@ def test_output_through_a_symlink_and_never_onto_standard_input(tmp_path: Path, 
     assert result.exit_code == 0, result.output
     assert link.is_symlink() and len(target.read_text().splitlines()) == 2  # written through the link
     assert target.stat().st_mode & 0o777 == 0o640  # the file's own permissions stay
-    assert_one_line_error(invoke("classify", "--model", tfidf_model_dir, "--file", source, "-o", f"{tmp_path}/new/"), "is a directory")
+    assert_one_line_error(invoke("classify", "--model", tfidf_model_dir, "--file", source, "-o", f"{tmp_path}/new/"), "not a directory name")
 
     with open(target) as stdin:  # `trilat classify - -o results.jsonl < results.jsonl` would eat its own input
         process = _run_cli("classify", "--model", tfidf_model_dir, "-", "-o", target, stdin=stdin, stdout=subprocess.PIPE)

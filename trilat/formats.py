@@ -104,8 +104,10 @@ class OutputFile:
             return
         if _is_input(self.path, source):
             raise TrilatError(f"--output {self.path} is the input file; write the results elsewhere")
-        if self.path.is_dir() or str(path).endswith(("/", os.sep)):
+        if self.path.is_dir():
             raise TrilatError(f"cannot write {self.path}: it is a directory")
+        if str(path).endswith(("/", os.sep)):
+            raise TrilatError(f"cannot write {path}: give a file name, not a directory name ending in '/'")
         if not self.path.parent.is_dir():
             raise TrilatError(f"cannot write {self.path}: {self.path.parent} is not a directory")
 
@@ -136,6 +138,8 @@ def _is_input(path: Path, source: Optional[str]) -> bool:
         if source is None or not path.exists():
             return False
         if source == "-":
+            if not path.is_file():  # a terminal or pipe can be both ends: /dev/stdout on a tty is not the input
+                return False
             stdin = os.fstat(sys.stdin.fileno())
             target = path.stat()
             return (stdin.st_dev, stdin.st_ino) == (target.st_dev, target.st_ino)
