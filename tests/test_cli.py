@@ -167,6 +167,12 @@ def test_wrong_types_in_model_metadata(tmp_path: Path, tfidf_model_dir: Path, fi
 
 def test_unwritable_output_is_one_line(tfidf_model_dir: Path, tmp_path: Path):
     assert_one_line_error(invoke("classify", "--model", tfidf_model_dir, "text", "-o", tmp_path), "cannot write")
+    if Path("/proc/version").is_file():  # refused before the model loads: a missing model would fail differently
+        assert_one_line_error(invoke("classify", "--model", tmp_path / "no-model", "text", "-o", "/proc/version"),
+                              "cannot write /proc/version")
+    fresh = tmp_path / "fresh.jsonl"
+    assert_one_line_error(invoke("classify", "--model", tmp_path / "no-model", "text", "-o", fresh), "model directory not found")
+    assert not fresh.exists()  # trying the path left nothing behind
     if Path("/dev/full").exists():
         assert_one_line_error(invoke("classify", "--model", tfidf_model_dir, "text", "-o", "/dev/full"), "No space left")
 

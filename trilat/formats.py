@@ -110,6 +110,7 @@ class OutputFile:
             raise TrilatError(f"cannot write {path}: give a file name, not a directory name ending in '/'")
         if not self.path.parent.is_dir():
             raise TrilatError(f"cannot write {self.path}: {self.path.parent} is not a directory")
+        _check_writable(self.path)
 
     def open(self) -> TextIO:
         if self.path is None:
@@ -130,6 +131,18 @@ class OutputFile:
                 self.handle.close()  # a full disk can show here
             except OSError as exc:
                 raise TrilatError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+
+
+def _check_writable(path: Path) -> None:
+    """Try the file now, before a model loads, without changing it: append to an existing regular file, create and remove a new one."""
+    try:
+        if path.is_file():
+            open(path, "a", encoding="utf-8").close()
+        elif not path.exists():
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL))
+            os.unlink(path)
+    except OSError as exc:  # devices and FIFOs are tried when results are written: opening a FIFO would wait for a reader
+        raise TrilatError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def _is_input(path: Path, source: Optional[str]) -> bool:
