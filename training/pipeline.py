@@ -11,9 +11,9 @@ from model.io import META_FILE, save_model
 from training.card import write_model_card
 from training.config import RunConfig, config_to_dict, load_config
 from training.data import read_records
-from training.paths import check_creatable_dir
 from training.evaluate import gold_arrays, metrics_from_scores
 from training.metrics import tune_thresholds
+from training.paths import check_creatable_dir
 from training.provenance import provenance, seed_everything
 
 
@@ -77,8 +77,7 @@ def check_output(output: Path, kind: str) -> None:
 
 def train(config: RunConfig, resume: bool = False, on_epoch_end=None) -> TrainResult:
     output = Path(config.output)
-    if output.exists() and not output.is_dir():  # fail before reading data, too
-        raise ConfigError(f"output {output} exists and is not a directory")
+    check_output(output, config.kind)  # before reading data or training; it creates nothing
     if resume and config.kind != "transformer":
         raise ConfigError(f"--resume applies to transformer runs; a {config.kind} run trains in seconds, start it afresh")
     labels = config.labels.schema()
@@ -86,7 +85,6 @@ def train(config: RunConfig, resume: bool = False, on_epoch_end=None) -> TrainRe
     dev_records = read_records(config.data.dev, labels)
     # Hash the data now: the model must record the files it was trained on, even if they change mid-run.
     record = provenance(config.seed, {"train": config.data.train, "dev": config.data.dev})
-    check_output(output, config.kind)
     seed_everything(config.seed)
     if config.kind == "tfidf":
         from training.tfidf import fit_tfidf

@@ -24,8 +24,8 @@ from model.labels import LabelSchema
 from training.bootstrap import Outcomes, confidence_intervals, paired_comparison, resample_weights
 from training.calibration import N_BINS, reliability_bins
 from training.data import Record, iter_rows, read_records
-from training.paths import check_creatable_dir
 from training.evaluate import gold_arrays, metrics_from_scores, score_records
+from training.paths import check_creatable_dir
 from training.plots import write_plots
 
 DEFAULT_RESAMPLES = 1000
@@ -376,15 +376,10 @@ def markdown_report(payload: dict) -> str:
     return "\n".join(lines)
 
 
-def check_report_dir(directory: Path) -> None:
-    """Fail before any scoring if `directory` could not hold the report."""
-    check_creatable_dir(directory, "--report")
-
-
 def write_report(evaluation: Evaluation, directory: Path) -> Path:
     """Write report.md, metrics.json, errors.jsonl and the PNGs into `directory`."""
     directory = Path(directory)
-    check_report_dir(directory)
+    check_creatable_dir(directory, "--report")
     try:
         directory.mkdir(parents=True, exist_ok=True)
         plots = {run.index: write_plots(run, directory) for run in evaluation.runs}

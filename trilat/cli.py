@@ -147,12 +147,13 @@ def evaluate(
     import json
 
     from model.interface import check_precision
-    from training.report import DEFAULT_RESAMPLES, check_report_dir, evaluate_models, write_report
+    from training.paths import check_creatable_dir
+    from training.report import DEFAULT_RESAMPLES, evaluate_models, write_report
     from trilat.tables import evaluation_tables
 
     check_precision(precision, "--precision")  # before a model is loaded
     if report is not None:
-        check_report_dir(report)
+        check_creatable_dir(report, "--report")  # before any scoring
     if bootstrap is None and report is not None:
         bootstrap = DEFAULT_RESAMPLES
     evaluation = evaluate_models(model, data, bootstrap, seed, precision)

@@ -91,7 +91,7 @@ class OutputFile:
     """Where `classify` writes: standard output, or a file opened when the first results are ready.
 
     The checks run at construction, before any model is loaded: the file is
-    not the input, not a directory, and its directory exists. Opening it only
+    not the input, not a directory, in a directory that exists, and writable. Opening it only
     at the first results means that a bad input found in the first batch (an
     empty file, a malformed first line) leaves an existing file untouched. A
     later error leaves the results written so far, like any streaming filter.
@@ -153,9 +153,7 @@ def _is_input(path: Path, source: Optional[str]) -> bool:
         if source == "-":
             if not path.is_file():  # a terminal or pipe can be both ends: /dev/stdout on a tty is not the input
                 return False
-            stdin = os.fstat(sys.stdin.fileno())
-            target = path.stat()
-            return (stdin.st_dev, stdin.st_ino) == (target.st_dev, target.st_ino)
+            return os.path.samestat(os.fstat(sys.stdin.fileno()), path.stat())
         return path.samefile(source)
     except (OSError, ValueError, AttributeError):  # no file behind stdin (tests), or unreadable
         return False
