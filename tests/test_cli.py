@@ -369,3 +369,41 @@ def test_output_through_a_symlink_and_never_onto_standard_input(tmp_path: Path, 
         stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 2 and "is the input file" in stderr
     assert len(target.read_text().splitlines()) == 2
+
+
+def test_output_to_dev_stdout_on_the_terminal_it_reads_from(tfidf_model_dir: Path):
+    """`trilat classify - -o /dev/stdout` typed at a terminal: stdin and the output are one tty, not one file."""
+    import os
+    import pty
+    import termios
+
+    master, slave = pty.openpty()
+    attrs = termios.tcgetattr(slave)
+    attrs[3] &= ~termios.ECHO  # read back only what trilat writes, not the typed input
+    termios.tcsetattr(slave, termios.TCSANOW, attrs)
+    try:
+        process = _run_cli("classify", "--model", tfidf_model_dir, "--format", "jsonl", "-", "-o", "/dev/stdout",
+                           stdin=slave, stdout=slave)
+        os.write(master, b"Tokyo and Seoul resumed joint drills with the US navy.\n\x04")  # a line, then Ctrl-D
+        _, stderr = process.communicate(timeout=120)
+        output = b""
+        while True:  # everything trilat wrote is buffered on the master side by now
+            try:
+                chunk = os.read(master, 65536) if _readable(master) else b""
+            except OSError:  # the slave side has closed
+                chunk = b""
+            if not chunk:
+                break
+            output += chunk
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert process.returncode == 0, stderr
+    rows = [json.loads(line) for line in output.decode().splitlines() if line.startswith("{")]
+    assert [row["text"] for row in rows] == ["Tokyo and Seoul resumed joint drills with the US navy."]
+
+
+def _readable(fd: int) -> bool:
+    import select
+
+    return bool(select.select([fd], [], [], 0.5)[0])
