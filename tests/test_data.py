@@ -126,3 +126,18 @@ def test_shared_runs_finds_one_shared_phrase_of_eight_words_and_not_of_seven():
     ]
     assert shared_runs(train, others) == {"eight": {"t1"}}
     assert shared_runs(train, others, n=7) == {"eight": {"t1"}, "seven": {"t1"}}
+
+
+def test_learning_curve_subsets_are_nested_and_keep_file_order():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("learning_curve", ROOT / "scripts" / "learning_curve.py")
+    curve = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(curve)
+    lines = [f"line {i}" for i in range(101)]
+    drawn = curve.subsets(lines, [0.25, 0.5], seed=0)
+    assert [len(drawn[0.25]), len(drawn[0.5])] == [25, 50]
+    assert set(drawn[0.25]) < set(drawn[0.5]) < set(lines)
+    assert drawn[0.5] == sorted(drawn[0.5], key=lines.index)  # the file's order, so article runs stay in sequence
+    assert curve.subsets(lines, [0.5], seed=0)[0.5] == drawn[0.5]  # same seed, same draw, whatever else is drawn
+    assert curve.subsets(lines, [0.5], seed=1)[0.5] != drawn[0.5]
