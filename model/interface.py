@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Sequence
+from typing import ClassVar, Optional, Sequence
 
 import numpy as np
 
@@ -58,6 +58,10 @@ class Classifier(ABC):
     # Stance logits are divided by this before the softmax; fitted on dev at training time
     # (1: as trained). It changes how sure the scores are, never which stance wins.
     stance_temperature: float = 1.0
+    # One number per stance added to the tempered logits, fitted on dev with the temperature when
+    # the config asks for it (`calibration.stance_bias`); None: no bias. Unlike the temperature it
+    # can change which stance wins.
+    stance_bias: Optional[tuple[float, ...]] = None
 
     @abstractmethod
     def scores(self, texts: Sequence[str]) -> Scores:
@@ -89,6 +93,19 @@ class Classifier(ABC):
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         return predictions_from_scores(self.scores(texts), self.labels, self.thresholds)
+
+
+def calibrated_stance(stance_probs: np.ndarray, temperature: float, bias: Optional[Sequence[float]]) -> np.ndarray:
+    """softmax(log p / T + b) for stance probabilities `p` scored at T = 1, no bias: what the classifier gives with T and b set.
+
+    The log of a softmax is the logits less a per-row constant, which the softmax cancels.
+    """
+    z = np.log(np.clip(np.asarray(stance_probs, dtype=np.float64), 1e-300, None)) / temperature
+    if bias is not None:
+        z = z + np.asarray(bias, dtype=np.float64)
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
 
 
 def predictions_from_scores(scores: Scores, labels: LabelSchema, thresholds: dict[str, float]) -> list[Prediction]:

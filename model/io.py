@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import math
 from pathlib import Path
 
 from model.errors import ModelError
@@ -45,6 +46,7 @@ def save_model(classifier: Classifier, directory: Path, **extra_meta) -> Path:
         "labels": classifier.labels.to_dict(),
         "thresholds": classifier.thresholds,
         "stance_temperature": classifier.stance_temperature,
+        **({"stance_bias": list(classifier.stance_bias)} if classifier.stance_bias is not None else {}),
         "files": {name: sha256_file(directory / name) for name in weight_files},
         **extra_meta,
     }
@@ -99,6 +101,16 @@ def _temperature(directory: Path, meta: dict) -> float:
     return float(value)
 
 
+def _bias(directory: Path, meta: dict, n_stances: int) -> tuple[float, ...] | None:
+    value = meta.get("stance_bias")  # absent: the model was calibrated by the temperature alone
+    if value is None:
+        return None
+    if (not isinstance(value, list) or len(value) != n_stances
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value)):
+        raise ModelError(f"{directory}: stance_bias in {META_FILE} must be a list of {n_stances} finite numbers, not {value!r}")
+    return tuple(float(v) for v in value)
+
+
 def load_model(directory: Path | str | None = None, precision: str = "fp32") -> Classifier:
     """Load a saved model of any kind; `None` loads the committed default model.
 
@@ -119,6 +131,7 @@ def load_model(directory: Path | str | None = None, precision: str = "fp32") -> 
     try:
         model = cls.load(directory, meta)
         model.stance_temperature = _temperature(directory, meta)
+        model.stance_bias = _bias(directory, meta, len(model.labels.stances))
         model.set_precision(precision)
         return model
     except ModelError:

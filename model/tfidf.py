@@ -44,6 +44,8 @@ class TfidfClassifier(Classifier):
         features = self.features(texts)
         topic_logits = features @ self.topic_coef.T + self.topic_intercept
         stance_logits = (features @ self.stance_coef.T + self.stance_intercept) / self.stance_temperature
+        if self.stance_bias is not None:
+            stance_logits = stance_logits + np.asarray(self.stance_bias, dtype=np.float64)
         stance_logits -= stance_logits.max(axis=1, keepdims=True)
         stance_probs = np.exp(stance_logits)
         stance_probs /= stance_probs.sum(axis=1, keepdims=True)

@@ -219,8 +219,12 @@ class TransformerClassifier(Classifier):
         topic_logits, stance_logits = self.logits(texts)
         return Scores(
             topic_probs=torch.sigmoid(topic_logits).numpy().astype(np.float64),
-            stance_probs=torch.softmax(stance_logits.double() / self.stance_temperature, dim=1).numpy(),
+            stance_probs=torch.softmax(self._tempered(stance_logits), dim=1).numpy(),
         )
+
+    def _tempered(self, stance_logits: torch.Tensor) -> torch.Tensor:
+        z = stance_logits.double() / self.stance_temperature
+        return z if self.stance_bias is None else z + torch.tensor(self.stance_bias, dtype=torch.float64)
 
     def save(self, directory: Path) -> list[str]:
         from safetensors.torch import save_file

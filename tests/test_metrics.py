@@ -52,6 +52,35 @@ def test_fit_temperature_softens_an_overconfident_model_and_sharpens_a_timid_one
     assert fit_temperature(timid, gold) < 1.0
 
 
+def test_fit_temperature_and_bias_undoes_a_lean_toward_one_stance():
+    import numpy as np
+
+    from model.interface import calibrated_stance
+    from training.calibration import fit_temperature, fit_temperature_and_bias
+
+    rng = np.random.default_rng(0)
+    gold = rng.integers(0, 3, 600)
+    logits = rng.normal(0.0, 1.0, (600, 3))
+    logits[np.arange(600), gold] += 2.5
+    fair = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    # The same model with +1.5 added to stance 1's logit: it calls too many paragraphs stance 1.
+    shifted_logits = logits + np.array([0.0, 1.5, 0.0])
+    leaning = np.exp(shifted_logits) / np.exp(shifted_logits).sum(axis=1, keepdims=True)
+    temperature, bias = fit_temperature_and_bias(leaning, gold)
+    # The bias acts on logits divided by T, so T x bias is the shift in the model's own scale: found again.
+    assert bias[0] == 0.0 and abs(temperature * bias[1] + 1.5) < 0.3 and abs(temperature * bias[2]) < 0.3
+    assert abs(temperature / fit_temperature(fair, gold) - 1) < 0.1  # the sharpening the fair model needs
+    mended = calibrated_stance(leaning, temperature, bias).argmax(axis=1)
+    assert (mended == gold).mean() > (leaning.argmax(axis=1) == gold).mean() + 0.05
+    assert abs((mended == gold).mean() - (fair.argmax(axis=1) == gold).mean()) < 0.02
+    # A model that does not lean gets a bias near zero, and then its temperature is T alone's.
+    temperature, bias = fit_temperature_and_bias(fair, gold)
+    assert max(abs(temperature * b) for b in bias) < 0.3 and abs(temperature / fit_temperature(fair, gold) - 1) < 0.1
+    # calibrated_stance with no bias is the temperature alone, and it is a distribution.
+    tempered = calibrated_stance(leaning, 2.0, None)
+    assert np.allclose(tempered.sum(axis=1), 1.0) and (tempered.argmax(axis=1) == leaning.argmax(axis=1)).all()
+
+
 def test_changed_decisions_counts_moves_toward_and_away_from_gold():
     import importlib.util
     import sys
@@ -78,3 +107,26 @@ def test_changed_decisions_counts_moves_toward_and_away_from_gold():
     assert (stance.changed, stance.to_gold, stance.from_gold, stance.ids) == (3, 1, 1, ["a", "b", "c"])
     # Topic sets compare as sets; b gains a wrong label, c moves to gold.
     assert (topics.changed, topics.to_gold, topics.from_gold, topics.ids) == (2, 1, 1, ["b", "c"])
+
+
+def test_stance_bias_study_folds_are_stratified_and_decide_each_paragraph_once():
+    import importlib.util
+
+    import numpy as np
+    from conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("stance_bias", ROOT / "scripts" / "stance_bias.py")
+    study = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(study)
+    gold = np.array([0] * 103 + [1] * 98 + [2] * 119)
+    fold = study.stratified_folds(gold, 10, seed=0)
+    for stance in range(3):
+        counts = np.bincount(fold[gold == stance], minlength=10)
+        assert counts.max() - counts.min() <= 1  # every fold holds its share of every stance
+    assert np.array_equal(fold, study.stratified_folds(gold, 10, seed=0))
+    assert not np.array_equal(fold, study.stratified_folds(gold, 10, seed=1))
+    rng = np.random.default_rng(0)
+    probs = rng.dirichlet(np.ones(3), len(gold))
+    decided = study.out_of_fold(probs, gold, fold)
+    assert set(decided) == {"temperature", "temperature + bias"}
+    assert np.array_equal(decided["temperature"], probs.argmax(axis=1))  # the temperature alone changes no decision

@@ -70,3 +70,40 @@ def test_stance_temperature_is_fitted_saved_and_changes_no_decision(tmp_path, la
     (tmp_path / "bad" / "trilat.json").write_text(json.dumps(meta))
     with pytest.raises(ModelError, match="stance_temperature"):
         load_model(tmp_path / "bad")
+
+
+def test_stance_bias_is_fitted_saved_loaded_and_matches_the_calibration_of_dev_scores(tmp_path, labels):
+    import json
+    import shutil
+
+    import pytest
+
+    from model.errors import ModelError
+    from model.interface import calibrated_stance
+    from training.evaluate import evaluate_model
+
+    dev = read_records(STARTER_DEV, labels)
+    texts = [r.text for r in dev]
+    plain = train_from_file(ROOT / "configs" / "tfidf.yaml", tfidf_overrides(), tmp_path / "plain")
+    assert plain.classifier.stance_bias is None
+    assert "stance_bias" not in json.loads((tmp_path / "plain" / "trilat.json").read_text())
+    assert load_model(tmp_path / "plain").stance_bias is None  # models saved before the bias load as before
+    result = train_from_file(ROOT / "configs" / "tfidf.yaml", tfidf_overrides() + ["calibration.stance_bias=true"], tmp_path / "m")
+    trained = result.classifier
+    meta = json.loads((tmp_path / "m" / "trilat.json").read_text())
+    assert meta["stance_bias"] == list(trained.stance_bias) and len(trained.stance_bias) == 3 and trained.stance_bias[0] == 0.0
+    assert meta["config"]["calibration"] == {"stance_bias": True}
+    loaded = load_model(tmp_path / "m")
+    assert loaded.stance_bias == trained.stance_bias and loaded.stance_temperature == trained.stance_temperature
+    # The classifier's own scores are the dev-time calibration of its uncalibrated scores.
+    calibrated = loaded.scores(texts).stance_probs
+    loaded.stance_temperature, loaded.stance_bias = 1.0, None
+    raw = loaded.scores(texts).stance_probs
+    assert np.allclose(calibrated, calibrated_stance(raw, trained.stance_temperature, trained.stance_bias), atol=1e-12)
+    # The recorded dev metrics are those of the decisions the saved model makes.
+    assert evaluate_model(load_model(tmp_path / "m"), dev)["stance"] == result.dev_metrics["stance"]
+    shutil.copytree(tmp_path / "m", tmp_path / "bad")
+    meta["stance_bias"] = [0.0, 1.0]
+    (tmp_path / "bad" / "trilat.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="stance_bias"):
+        load_model(tmp_path / "bad")

@@ -560,3 +560,16 @@ def test_interpolate_survives_resume_and_applies_to_a_soup(tiny_backbone, tmp_pa
     assert gap < 2e-3 < moved
     with pytest.raises(ConfigError, match=r"train.interpolate must be in \[0, 1\]"):
         train(tiny_config(backbone, tmp_path / "bad", **{"train.interpolate": -0.1}))
+
+
+def test_transformer_applies_the_stance_bias_as_the_calibration_of_its_raw_scores(tiny_model_dir, labels):
+    from model.interface import calibrated_stance
+
+    texts = [r.text for r in read_records(STARTER_DEV, labels)][:12]
+    model = load_model(tiny_model_dir)
+    model.stance_temperature, model.stance_bias = 1.0, None
+    raw = model.scores(texts).stance_probs
+    model.stance_temperature, model.stance_bias = 1.7, (0.0, 2.0, -1.0)
+    biased = model.scores(texts).stance_probs
+    assert np.allclose(biased, calibrated_stance(raw, 1.7, (0.0, 2.0, -1.0)), atol=1e-9)
+    assert (biased.argmax(axis=1) == 1).sum() > (raw.argmax(axis=1) == 1).sum()  # a bias can change decisions

@@ -52,3 +52,33 @@ def fit_temperature(stance_probs: np.ndarray, gold_stance: np.ndarray) -> float:
 
     best = minimize_scalar(nll, bounds=(np.log(0.05), np.log(20.0)), method="bounded", options={"xatol": 1e-4})
     return round(float(np.exp(best.x)), 4)
+
+
+def fit_temperature_and_bias(stance_probs: np.ndarray, gold_stance: np.ndarray) -> tuple[float, tuple[float, ...]]:
+    """T and a bias per stance minimising the NLL of softmax(log p / T + b): bias-corrected temperature scaling.
+
+    The first stance's bias is held at 0 (adding one number to every bias
+    changes nothing). Unlike T alone, the bias can change decisions: it
+    corrects a model that leans toward one stance on dev.
+    """
+    from scipy.optimize import minimize
+
+    log_p = np.log(np.clip(np.asarray(stance_probs, dtype=np.float64), 1e-30, None))
+    n, k = log_p.shape
+    onehot = np.eye(k)[np.asarray(gold_stance)]
+
+    def nll_and_grad(params: np.ndarray) -> tuple[float, np.ndarray]:
+        inv_t, bias = np.exp(-params[0]), np.concatenate([[0.0], params[1:]])
+        z = log_p * inv_t + bias
+        z -= z.max(axis=1, keepdims=True)
+        probs = np.exp(z)
+        probs /= probs.sum(axis=1, keepdims=True)
+        nll = -float((onehot * np.log(np.clip(probs, 1e-300, None))).sum() / n)
+        residual = (probs - onehot) / n  # d nll / d z
+        grad_log_t = -float((residual * log_p * inv_t).sum())
+        return nll, np.concatenate([[grad_log_t], residual.sum(axis=0)[1:]])
+
+    best = minimize(nll_and_grad, np.zeros(k), jac=True, method="L-BFGS-B",
+                    bounds=[(np.log(0.05), np.log(20.0))] + [(-10.0, 10.0)] * (k - 1))
+    temperature = round(float(np.exp(best.x[0])), 4)
+    return temperature, tuple([0.0] + [round(float(b), 4) for b in best.x[1:]])

@@ -112,6 +112,13 @@ class TrainConfig:
 
 
 @dataclass
+class CalibrationConfig:
+    """How stance scores are calibrated on dev after training (reports/bias/PLAN.md)."""
+
+    stance_bias: bool = False  # fit one bias per stance with the temperature (it can change decisions); off: the temperature alone
+
+
+@dataclass
 class _RunConfig:
     """What every run names: its labels, kind, seed, output directory and data."""
 
@@ -120,6 +127,7 @@ class _RunConfig:
     seed: int = 13
     output: str = ""
     data: DataConfig = field(default_factory=DataConfig)
+    calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
 
 
 @dataclass
@@ -149,7 +157,7 @@ def flat_settings(config: RunConfig) -> dict[str, Any]:
 
 def default_settings() -> dict[str, Any]:
     """The default of every setting that has one, flattened as by `flat_settings`."""
-    sections = {"data": DataConfig, "tfidf": TfidfConfig, "model": ModelConfig, "train": TrainConfig}
+    sections = {"data": DataConfig, "calibration": CalibrationConfig, "tfidf": TfidfConfig, "model": ModelConfig, "train": TrainConfig}
     return _flatten({name: asdict(cls()) for name, cls in sections.items()})
 
 

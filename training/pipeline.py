@@ -32,18 +32,25 @@ def train_from_file(config_path: Path, overrides: Sequence[str] = (), output: Pa
     return train(config, resume=resume)
 
 
-def tune_on_dev(classifier, dev_records) -> dict:
-    """Tune each topic's decision threshold and the stance temperature on dev, and return the dev metrics.
+def tune_on_dev(classifier, dev_records, stance_bias: bool = False) -> dict:
+    """Tune each topic's decision threshold and the stance calibration on dev, and return the dev metrics.
 
-    One scoring pass serves all three; the temperature changes no decision, so the metrics hold either way.
+    The stance calibration is a temperature, which changes no decision, or with
+    `stance_bias` a temperature and a bias per stance, which can; the metrics
+    are those of the decisions the model will make. One scoring pass serves all.
     """
-    from training.calibration import fit_temperature
+    from model.interface import calibrated_stance
+    from training.calibration import fit_temperature, fit_temperature_and_bias
 
-    classifier.stance_temperature = 1.0
+    classifier.stance_temperature, classifier.stance_bias = 1.0, None
     scores = classifier.scores([r.text for r in dev_records])
     gold_topics, gold_stance = gold_arrays(dev_records, classifier.labels)
     classifier.thresholds = tune_thresholds(scores.topic_probs, gold_topics, classifier.labels.topics)
-    classifier.stance_temperature = fit_temperature(scores.stance_probs, gold_stance)
+    if not stance_bias:
+        classifier.stance_temperature = fit_temperature(scores.stance_probs, gold_stance)
+        return metrics_from_scores(scores, dev_records, classifier.labels, classifier.thresholds)
+    classifier.stance_temperature, classifier.stance_bias = fit_temperature_and_bias(scores.stance_probs, gold_stance)
+    scores.stance_probs = calibrated_stance(scores.stance_probs, classifier.stance_temperature, classifier.stance_bias)
     return metrics_from_scores(scores, dev_records, classifier.labels, classifier.thresholds)
 
 
@@ -95,7 +102,7 @@ def train(config: RunConfig, resume: bool = False, on_epoch_end=None) -> TrainRe
         from training.transformer import fit_transformer
 
         classifier, is_main = fit_transformer(config, train_records, dev_records, resume=resume, on_epoch_end=on_epoch_end)
-    metrics = tune_on_dev(classifier, dev_records)
+    metrics = tune_on_dev(classifier, dev_records, stance_bias=config.calibration.stance_bias)
     if is_main:  # under torchrun only rank 0 writes the model
         counts = {"train": len(train_records), "dev": len(dev_records)}
         write_trained_model(classifier, output, config_to_dict(config), record, metrics, counts)
