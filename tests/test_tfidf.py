@@ -93,6 +93,8 @@ def test_stance_bias_is_fitted_saved_loaded_and_matches_the_calibration_of_dev_s
     meta = json.loads((tmp_path / "m" / "trilat.json").read_text())
     assert meta["stance_bias"] == list(trained.stance_bias) and len(trained.stance_bias) == 3 and trained.stance_bias[0] == 0.0
     assert meta["config"]["calibration"] == {"stance_bias": True}
+    assert "one bias per stance" in (tmp_path / "m" / "README.md").read_text()
+    assert "one bias per stance" not in (tmp_path / "plain" / "README.md").read_text()
     loaded = load_model(tmp_path / "m")
     assert loaded.stance_bias == trained.stance_bias and loaded.stance_temperature == trained.stance_temperature
     # The classifier's own scores are the dev-time calibration of its uncalibrated scores.

@@ -32,6 +32,9 @@ def write_model_card(directory: Path, config: dict, metrics: dict, provenance: d
     if alpha < 1.0:
         notes += (f"\nThe encoder's trained weights were moved back toward the pretrained backbone's after training: "
                       f"pretrained + {alpha:g} × (fine-tuned − pretrained) (WiSE-FT); the heads are kept as trained.\n")
+    if config.get("calibration", {}).get("stance_bias", False):
+        notes += ("\nWith the temperature, one bias per stance (`stance_bias` in `trilat.json`, added to the tempered "
+                  "logits) was fitted on dev; unlike the temperature it can change which stance wins.\n")
     text = f"""# trilat model ({config['kind']})
 
 Tags a paragraph about US–Japan–South Korea relations with topics
