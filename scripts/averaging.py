@@ -42,7 +42,7 @@ def train_keeping_epochs(config_path: Path, overrides: list[str], seed: int, out
     return result, epochs
 
 
-def averaged_models(classifier, epochs: list[dict], dev, patience: int) -> dict[int, dict]:
+def averaged_models(classifier, epochs: list[dict], dev, patience: int, stance_bias: bool = False) -> dict[int, dict]:
     """Dev metrics of the model `average_epochs: N` keeps, for each N in SPANS."""
     from model.transformer import as_stored
     from training.transformer import mean_weights
@@ -57,14 +57,14 @@ def averaged_models(classifier, epochs: list[dict], dev, patience: int) -> dict[
             weights = mean_weights(epochs[max(0, end - span + 1) : end + 1])
             classifier.network.load_state_dict(weights, strict=False)
             classifier.thresholds = {t: 0.5 for t in classifier.labels.topics}  # as during training
-            classifier.stance_temperature = 1.0
+            classifier.stance_temperature, classifier.stance_bias = 1.0, None
             score = selection_score(metrics_from_scores(classifier.scores(texts), dev, classifier.labels, classifier.thresholds))
             if score > best_score:
                 best_score, best_weights, best_epoch, bad_epochs = score, weights, end + 1, 0
             else:
                 bad_epochs += 1
         classifier.network.load_state_dict(as_stored(best_weights, classifier.settings["save_dtype"]), strict=False)
-        tuned = tune_on_dev(classifier, dev)
+        tuned = tune_on_dev(classifier, dev, stance_bias=stance_bias)
         results[span] = {"epoch": best_epoch, "topic": tuned["topics"]["macro_f1"], "stance": tuned["stance"]["macro_f1"]}
     return results
 
@@ -85,7 +85,7 @@ def main() -> None:
         result, epochs = train_keeping_epochs(args.config, args.overrides, seed, out)
         config = load_config(args.config, args.overrides)
         dev = read_records(config.data.dev, result.classifier.labels)
-        table[seed] = averaged_models(result.classifier, epochs, dev, config.train.patience)
+        table[seed] = averaged_models(result.classifier, epochs, dev, config.train.patience, config.calibration.stance_bias)
         for span, row in table[seed].items():
             print(f"seed {seed} average_epochs {span}: epoch {row['epoch']}, dev topic {row['topic']:.4f}, stance {row['stance']:.4f}", flush=True)
     print("\nmean over seeds  " + "  ".join(

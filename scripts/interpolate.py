@@ -51,7 +51,7 @@ def study(run: Path, alphas: list[float], out: Path) -> list[tuple[float, dict]]
     for alpha in alphas:
         weights = interpolate_weights(pretrained, kept, alpha)
         classifier.network.load_state_dict(as_stored(weights, config.model.save_dtype), strict=False)
-        metrics = tune_on_dev(classifier, dev)
+        metrics = tune_on_dev(classifier, dev, stance_bias=config.calibration.stance_bias)
         resolved = copy.deepcopy(meta["config"])
         resolved["train"]["interpolate"] = alpha
         directory = out / f"alpha-{alpha:g}"

@@ -35,12 +35,12 @@ def temperature_effect() -> None:
     print(f"{'model':<16} {'data':<5} {'T':>7} {'ECE at T':>9} {'ECE at 1':>9}")
     for path in ("model/baseline", "model/default"):
         model = load_model(ROOT / path, "auto")
-        fitted = model.stance_temperature
+        fitted, bias = model.stance_temperature, model.stance_bias
         for name in ("test", "seed"):
             records = read_records(DATA[name], model.labels)
-            model.stance_temperature = fitted
+            model.stance_temperature, model.stance_bias = fitted, bias
             with_t = stance_ece(model, records)
-            model.stance_temperature = 1.0
+            model.stance_temperature, model.stance_bias = 1.0, None
             print(f"{path:<16} {name:<5} {fitted:7.4f} {with_t:9.3f} {stance_ece(model, records):9.3f}")
 
 

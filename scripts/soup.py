@@ -41,7 +41,8 @@ def study(config_path: Path, overrides: list[str], seeds: list[int], out: Path) 
         if len(members) > 1:
             classifier = result.classifier
             classifier.network.load_state_dict(mean_weights(members), strict=False)
-            new.append((f"soup of {len(members)}", tune_on_dev(classifier, read_records(config.data.dev, classifier.labels))))
+            new.append((f"soup of {len(members)}", tune_on_dev(classifier, read_records(config.data.dev, classifier.labels),
+                                                                 stance_bias=config.calibration.stance_bias)))
         for name, metrics in new:
             print(f"{name}: dev topic {metrics['topics']['macro_f1']:.4f} stance {metrics['stance']['macro_f1']:.4f}", flush=True)
         rows += new

@@ -384,6 +384,7 @@ def test_output_to_dev_stdout_on_the_terminal_it_reads_from(tfidf_model_dir: Pat
     attrs = termios.tcgetattr(slave)
     attrs[3] &= ~termios.ECHO  # read back only what trilat writes, not the typed input
     termios.tcsetattr(slave, termios.TCSANOW, attrs)
+    process = None
     try:
         process = _run_cli("classify", "--model", tfidf_model_dir, "--format", "jsonl", "-", "-o", "/dev/stdout",
                            stdin=slave, stdout=slave)
@@ -399,6 +400,8 @@ def test_output_to_dev_stdout_on_the_terminal_it_reads_from(tfidf_model_dir: Pat
                 break
             output += chunk
     finally:
+        if process is not None and process.poll() is None:  # timed out: leave nothing running
+            process.kill()
         os.close(slave)
         os.close(master)
     assert process.returncode == 0, stderr

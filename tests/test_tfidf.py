@@ -105,7 +105,8 @@ def test_stance_bias_is_fitted_saved_loaded_and_matches_the_calibration_of_dev_s
     # The recorded dev metrics are those of the decisions the saved model makes.
     assert evaluate_model(load_model(tmp_path / "m"), dev)["stance"] == result.dev_metrics["stance"]
     shutil.copytree(tmp_path / "m", tmp_path / "bad")
-    meta["stance_bias"] = [0.0, 1.0]
-    (tmp_path / "bad" / "trilat.json").write_text(json.dumps(meta))
-    with pytest.raises(ModelError, match="stance_bias"):
-        load_model(tmp_path / "bad")
+    for bad in ([0.0, 1.0], [0.0, float("nan"), 1.0], [0.0, True, 1.0], "0 1 2"):
+        meta["stance_bias"] = bad
+        (tmp_path / "bad" / "trilat.json").write_text(json.dumps(meta))
+        with pytest.raises(ModelError, match="stance_bias"):
+            load_model(tmp_path / "bad")

@@ -157,7 +157,9 @@ def test_resume_without_checkpoint_or_with_another_config_is_a_clear_error(tiny_
     state_file.write_text(json.dumps(payload))
     with pytest.raises(TrilatError, match=r"train\.max_steps -1 -> 5"):
         train(tiny_config(tiny_backbone, tmp_path / "run", **{"train.max_steps": 5}), resume=True)
-    assert train(tiny_config(tiny_backbone, tmp_path / "run"), resume=True).dev_metrics
+    # Calibration acts after training: switching it on may resume the same run.
+    resumed = train(tiny_config(tiny_backbone, tmp_path / "run", **{"calibration.stance_bias": True}), resume=True)
+    assert resumed.dev_metrics and resumed.classifier.stance_bias is not None
     # ... and a checkpoint from before settings were recorded is refused with its reason.
     payload = json.loads(state_file.read_text())
     state_file.write_text(json.dumps({**{k: v for k, v in payload.items() if k != "settings"}, "config": "0" * 64}))

@@ -21,6 +21,7 @@ def check_resumable(where: Path, stored: dict | None, current: dict) -> None:
     """Refuse to resume from `where` unless it was made with the same settings; name those that differ.
 
     A setting added to trilat after the checkpoint was written counts as its default there.
+    Calibration settings act after training, so a run may resume with them changed.
     """
     from training.config import default_settings
 
@@ -28,7 +29,8 @@ def check_resumable(where: Path, stored: dict | None, current: dict) -> None:
         raise TrilatError(f"cannot resume: {where} was made by an older trilat that did not record its settings; train afresh without --resume")
     defaults = default_settings()
     changed = [f"{key} {stored.get(key, defaults.get(key))!r} -> {current.get(key)!r}"
-               for key in sorted(set(stored) | set(current)) if stored.get(key, defaults.get(key)) != current.get(key)]
+               for key in sorted(set(stored) | set(current))
+               if not key.startswith("calibration.") and stored.get(key, defaults.get(key)) != current.get(key)]
     if changed:
         shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
         raise TrilatError(f"cannot resume: {where} was made with a different config ({shown}); train afresh without --resume")
