@@ -63,19 +63,18 @@ def fit_temperature_and_bias(stance_probs: np.ndarray, gold_stance: np.ndarray) 
     """
     from scipy.optimize import minimize
 
-    log_p = np.log(np.clip(np.asarray(stance_probs, dtype=np.float64), 1e-30, None))
+    from model.interface import calibrated_stance
+
+    stance_probs = np.asarray(stance_probs, dtype=np.float64)
+    log_p = np.log(np.clip(stance_probs, 1e-300, None))  # as calibrated_stance takes it
     n, k = log_p.shape
     onehot = np.eye(k)[np.asarray(gold_stance)]
 
     def nll_and_grad(params: np.ndarray) -> tuple[float, np.ndarray]:
-        inv_t, bias = np.exp(-params[0]), np.concatenate([[0.0], params[1:]])
-        z = log_p * inv_t + bias
-        z -= z.max(axis=1, keepdims=True)
-        probs = np.exp(z)
-        probs /= probs.sum(axis=1, keepdims=True)
+        probs = calibrated_stance(stance_probs, float(np.exp(params[0])), np.concatenate([[0.0], params[1:]]))
         nll = -float((onehot * np.log(np.clip(probs, 1e-300, None))).sum() / n)
-        residual = (probs - onehot) / n  # d nll / d z
-        grad_log_t = -float((residual * log_p * inv_t).sum())
+        residual = (probs - onehot) / n  # d nll / d z, z = log p / T + b
+        grad_log_t = -float((residual * log_p).sum() / np.exp(params[0]))
         return nll, np.concatenate([[grad_log_t], residual.sum(axis=0)[1:]])
 
     best = minimize(nll_and_grad, np.zeros(k), jac=True, method="L-BFGS-B",

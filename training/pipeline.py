@@ -46,11 +46,11 @@ def tune_on_dev(classifier, dev_records, stance_bias: bool = False) -> dict:
     scores = classifier.scores([r.text for r in dev_records])
     gold_topics, gold_stance = gold_arrays(dev_records, classifier.labels)
     classifier.thresholds = tune_thresholds(scores.topic_probs, gold_topics, classifier.labels.topics)
-    if not stance_bias:
+    if stance_bias:
+        classifier.stance_temperature, classifier.stance_bias = fit_temperature_and_bias(scores.stance_probs, gold_stance)
+        scores.stance_probs = calibrated_stance(scores.stance_probs, classifier.stance_temperature, classifier.stance_bias)
+    else:
         classifier.stance_temperature = fit_temperature(scores.stance_probs, gold_stance)
-        return metrics_from_scores(scores, dev_records, classifier.labels, classifier.thresholds)
-    classifier.stance_temperature, classifier.stance_bias = fit_temperature_and_bias(scores.stance_probs, gold_stance)
-    scores.stance_probs = calibrated_stance(scores.stance_probs, classifier.stance_temperature, classifier.stance_bias)
     return metrics_from_scores(scores, dev_records, classifier.labels, classifier.thresholds)
 
 

@@ -25,7 +25,6 @@ from training.bootstrap import Outcomes, confidence_intervals, paired_comparison
 from training.calibration import N_BINS, reliability_bins
 from training.data import Record, iter_rows, read_records
 from training.evaluate import gold_arrays, metrics_from_scores, score_records
-from training.paths import check_creatable_dir
 from training.plots import write_plots
 
 DEFAULT_RESAMPLES = 1000
@@ -378,8 +377,7 @@ def markdown_report(payload: dict) -> str:
 
 def write_report(evaluation: Evaluation, directory: Path) -> Path:
     """Write report.md, metrics.json, errors.jsonl and the PNGs into `directory`."""
-    directory = Path(directory)
-    check_creatable_dir(directory, "--report")
+    directory = Path(directory)  # `trilat evaluate` checked it could be made before scoring
     try:
         directory.mkdir(parents=True, exist_ok=True)
         plots = {run.index: write_plots(run, directory) for run in evaluation.runs}
