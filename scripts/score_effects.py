@@ -3,7 +3,8 @@
     python scripts/score_effects.py
 
 Prints, for each shipped model on the test split and the seed, the stance
-ECE with the temperature fitted on dev and with none (T = 1); then, for the
+ECE as shipped (the temperature fitted on dev, and the per-stance bias
+where the model has one) and uncalibrated (T = 1, no bias); then, for the
 default model over dev, test and seed together, how far bfloat16 moves the
 probabilities from float32 and how many decisions it changes. These are the
 figures the README quotes under Results.
@@ -32,16 +33,17 @@ def stance_ece(model, records) -> float:
 
 
 def temperature_effect() -> None:
-    print(f"{'model':<16} {'data':<5} {'T':>7} {'ECE at T':>9} {'ECE at 1':>9}")
+    print(f"{'model':<16} {'data':<5} {'T':>7} {'bias':>20} {'ECE shipped':>12} {'ECE at T=1':>11}")
     for path in ("model/baseline", "model/default"):
         model = load_model(ROOT / path, "auto")
         fitted, bias = model.stance_temperature, model.stance_bias
+        shown = "none" if bias is None else " ".join(f"{b:+.2f}" for b in bias)
         for name in ("test", "seed"):
             records = read_records(DATA[name], model.labels)
             model.stance_temperature, model.stance_bias = fitted, bias
             with_t = stance_ece(model, records)
             model.stance_temperature, model.stance_bias = 1.0, None
-            print(f"{path:<16} {name:<5} {fitted:7.4f} {with_t:9.3f} {stance_ece(model, records):9.3f}")
+            print(f"{path:<16} {name:<5} {fitted:7.4f} {shown:>20} {with_t:12.3f} {stance_ece(model, records):11.3f}")
 
 
 def precision_effect() -> None:

@@ -342,18 +342,21 @@ def test_more_trainable_layers_than_the_backbone_has_is_refused(tiny_backbone, t
     assert not (tmp_path / "m").exists()
 
 
-def test_averaging_study_without_averaging_reproduces_training(tiny_backbone, tmp_path, labels):
-    """scripts/averaging.py rebuilds, from one run's epochs, the model that training with each average_epochs keeps."""
+@pytest.mark.parametrize("stance_bias", [False, True])
+def test_averaging_study_without_averaging_reproduces_training(tiny_backbone, tmp_path, labels, stance_bias):
+    """scripts/averaging.py rebuilds, from one run's epochs, the model that training with each average_epochs keeps,
+    with the stance calibration the config asks for."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("averaging", ROOT / "scripts" / "averaging.py")
     study = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(study)
-    extra = {"train.epochs": 3, "train.patience": 5}
+    extra = {"train.epochs": 3, "train.patience": 5, "calibration.stance_bias": stance_bias}
     result, epochs = study.train_keeping_epochs(MINILM, tiny_overrides(tiny_backbone, **extra), 13, tmp_path / "m")
     assert len(epochs) == 3 and not torch.equal(*(next(iter(w.values())) for w in epochs[:2]))
+    assert (result.classifier.stance_bias is not None) == stance_bias
     dev = read_records(STARTER_DEV, labels)
-    rows = study.averaged_models(result.classifier, epochs, dev, patience=5)
+    rows = study.averaged_models(result.classifier, epochs, dev, patience=5, stance_bias=stance_bias)
     assert set(rows) == set(study.SPANS) and all(1 <= row["epoch"] <= 3 for row in rows.values())
     assert rows[1]["topic"] == result.dev_metrics["topics"]["macro_f1"]
     assert rows[1]["stance"] == result.dev_metrics["stance"]["macro_f1"]
@@ -457,7 +460,8 @@ def test_soup_study_members_are_single_runs_and_the_soup_is_their_mean(tiny_back
     assert [rows[0][1], rows[1][1]] == [single.dev_metrics for single in singles]
     classifier = load_model(tmp_path / "s14")
     classifier.network.load_state_dict(mean_weights([saved_weights(tmp_path / f"s{seed}") for seed in (13, 14)]), strict=False)
-    assert rows[2][1] == tune_on_dev(classifier, read_records(STARTER_DEV, labels))
+    as_configured = load_config(MINILM).calibration.stance_bias  # the study calibrates the soup as the config asks
+    assert rows[2][1] == tune_on_dev(classifier, read_records(STARTER_DEV, labels), stance_bias=as_configured)
     assert rows[2][1] != rows[0][1] and rows[2][1] != rows[1][1]
 
 
