@@ -33,7 +33,7 @@ def main() -> None:
 
     from training.config import load_config
     from training.data import read_records
-    from training.transformer import Trainer, init_distributed
+    from training.transformer import GRAD_CLIP_NORM, Trainer, init_distributed
 
     config = load_config(args.config, [])
     labels = config.labels.schema()
@@ -46,7 +46,7 @@ def main() -> None:
         marks.append(time.perf_counter())
         loss.backward()
         marks.append(time.perf_counter())
-        torch.nn.utils.clip_grad_norm_(trainer.network.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(trainer.network.parameters(), GRAD_CLIP_NORM)
         marks.append(time.perf_counter())
         trainer.optimizer.step()
         trainer.scheduler.step()
@@ -56,7 +56,7 @@ def main() -> None:
             for name, start, end in zip(parts, marks, marks[1:]):
                 parts[name] += end - start
     timed = args.batches - args.warmup
-    print(f"{config.output}: {timed} timed steps of batch {config.train.batch_size}, precision {trainer.precision}")
+    print(f"{args.config}: {timed} timed steps of batch {config.train.batch_size}, precision {trainer.precision}")
     for name, seconds in parts.items():
         print(f"  {name:<24} {1000 * seconds / timed:7.1f} ms/step")
     started = time.perf_counter()

@@ -46,6 +46,7 @@ from training.metrics import selection_score
 
 LOG_FILE = "train_log.jsonl"
 CHECKPOINT_DIR = "checkpoints"
+GRAD_CLIP_NORM = 1.0  # gradients are clipped to this global L2 norm before each optimizer step
 
 
 @dataclass
@@ -313,7 +314,7 @@ class Trainer:
             loss.backward()
             total_loss += loss.item() * accum
             if (index + 1) % accum == 0 or index + 1 == len(batches):
-                torch.nn.utils.clip_grad_norm_(self.network.parameters(), 1.0)
+                torch.nn.utils.clip_grad_norm_(self.network.parameters(), GRAD_CLIP_NORM)
                 self.optimizer.step()
                 self.scheduler.step()
                 self.optimizer.zero_grad(set_to_none=True)
