@@ -5,7 +5,17 @@ headline or caption per line and uses blank lines irregularly; text from
 e-mail, PDFs or wire feeds is hard-wrapped inside blank-line-separated
 paragraphs. In `auto` mode blank lines always separate, and inside a block
 each line is its own paragraph unless it looks like a hard wrap: the line does
-not end a sentence and the next line starts in lower case.
+not end a sentence and the next line starts in lower case, or the text is
+hard-wrapped at a width and the next line's first word would not have fitted
+on the line (the rule a greedy wrapper such as `textwrap` or an e-mail client
+breaks by). A text counts as hard-wrapped when it separates its blocks with
+blank lines and nearly every line that another line follows in its block
+breaks where a wrapper at one width would have; the width is read from the
+first lines (`PROBE_LINES`), so a few lines, web copy with one paragraph per
+line, menus and lists do not qualify.
+
+A line that ends in a letter and a hyphen is joined to the next without a
+space, so a compound split at its hyphen (`long-` / `standing`) comes back whole.
 
 The splitter works on an iterable of lines so a large file is never held in
 memory at once.
@@ -14,13 +24,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import chain
 from typing import Iterable, Iterator
 
 MODES = ("auto", "lines", "blank")
 
+PROBE_LINES = 200  # non-blank lines read ahead to decide whether a text is hard-wrapped
+_PROBE_LIMIT = 1000  # lines of any kind read ahead, so a run of blank lines cannot grow the probe
+_MIN_WRAP_WIDTH = 40  # narrower "wraps" are menus, lists and short fields, not wrapped prose
+_WRAPPED_SHARE = 0.8  # share of the followed lines that must break where a wrapper at the width would
+_MIN_WRAPPED_LINES = 4  # followed lines needed to call a text wrapped (3 let three headlines of similar length pass, in scripts/split_check.py)
+_MIN_COLUMNS = 2  # distinct columns they must end at: lines of one length are a list or a table
+
 # A sentence ends in . ! ? or an ellipsis, possibly followed by closing quotes or brackets.
 _SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
 _SPACE = re.compile(r"\s+")
+_HYPHEN_END = re.compile(r"[^\W\d_]-$")  # a letter, then a hyphen
 
 
 @dataclass(frozen=True)
@@ -36,6 +55,7 @@ class _Line:
     text: str  # stripped
     start: int
     end: int
+    width: int  # the column after its last character (leading indentation counts)
 
 
 def _lines_with_offsets(lines: Iterable[str]) -> Iterator[_Line | None]:
@@ -46,7 +66,7 @@ def _lines_with_offsets(lines: Iterable[str]) -> Iterator[_Line | None]:
         stripped = body.strip()
         if stripped:
             lead = len(body) - len(body.lstrip())
-            yield _Line(stripped, offset + lead, offset + lead + len(stripped))
+            yield _Line(stripped, offset + lead, offset + lead + len(stripped), lead + len(stripped))
         else:
             yield None
         offset += len(raw)
@@ -57,22 +77,80 @@ def _continues(previous: _Line, following: _Line) -> bool:
     return not _SENTENCE_END.search(previous.text) and following.text[0].islower()
 
 
-def _joins(mode: str, previous: _Line, following: _Line) -> bool:
+def _fit_range(previous: _Line, following: _Line) -> tuple[int, int]:
+    """The widths a greedy wrapper could have broken at before `following`.
+
+    At width W a wrapper such as `textwrap` ends a line when the next word
+    would not fit: the line's width is at most W and the width plus a space
+    plus the next line's first word is more than W.
+    """
+    first_word = following.text.split(maxsplit=1)[0]
+    return previous.width, previous.width + len(first_word)
+
+
+def _wrapped_at(previous: _Line, following: _Line, width: int) -> bool:
+    """True when a greedy wrapper at `width` would have broken the line before `following`."""
+    low, high = _fit_range(previous, following)
+    return low <= width <= high
+
+
+def wrap_width(lines: list[_Line | None]) -> int | None:
+    """The width a text is hard-wrapped at, or None when it does not look hard-wrapped.
+
+    Only lines followed by another line of the same block count. The width is
+    the one at which most of them are where a greedy wrapper would have broken
+    (the widest such width); the text counts as wrapped when that holds for
+    nearly all of them, they end at several different columns (lines of one
+    length are a list or a table), and the text uses blank lines between
+    blocks (a text without them is one paragraph per line, or unknowable). A
+    few other lines (a headline on top of a paragraph, web copy after the
+    wrapped part) are allowed; the rule then leaves them apart.
+    """
+    ranges = [_fit_range(a, b) for a, b in zip(lines, lines[1:]) if a is not None and b is not None]
+    blank_inside = any(line is None for line in lines[1:-1]) and sum(line is not None for line in lines) > 1
+    if len(ranges) < _MIN_WRAPPED_LINES or not blank_inside:
+        return None
+    fits, width = max((sum(low <= w <= high for low, high in ranges), w) for w in {high for _, high in ranges})
+    columns = {low for low, high in ranges if low <= width <= high}
+    if width < _MIN_WRAP_WIDTH or fits < _WRAPPED_SHARE * len(ranges) or len(columns) < _MIN_COLUMNS:
+        return None
+    return width
+
+
+def _joins(mode: str, previous: _Line, following: _Line, width: int | None) -> bool:
     if mode == "blank":
         return True
     if mode == "lines":
         return False
-    return _continues(previous, following)
+    return _continues(previous, following) or (width is not None and _wrapped_at(previous, following, width))
+
+
+def _probe(stream: Iterator[_Line | None]) -> list[_Line | None]:
+    """The first lines of `stream`, up to PROBE_LINES non-blank ones."""
+    head: list[_Line | None] = []
+    non_blank = 0
+    for line in stream:
+        head.append(line)
+        non_blank += line is not None
+        if non_blank >= PROBE_LINES or len(head) >= _PROBE_LIMIT:
+            break
+    return head
 
 
 def iter_paragraphs(lines: Iterable[str], mode: str = "auto") -> Iterator[Paragraph]:
     """Paragraphs from an iterable of lines (as read from a text file, newlines kept)."""
     if mode not in MODES:
         raise ValueError(f"unknown split mode {mode!r}; choose one of {', '.join(MODES)}")
+    stream = _lines_with_offsets(lines)
+    width = None
+    if mode == "auto":
+        head = _probe(stream)
+        width = wrap_width(head)
+        stream = chain(head, stream)
     index = 0
     current: list[_Line] = []
-    for line in _lines_with_offsets(lines):
-        if current and (line is None or not _joins(mode, current[-1], line)):
+    for line in stream:
+        if current and (line is None or not _joins(mode, current[-1], line, width)):
             yield _make(index, current)
             index += 1
             current = []
@@ -88,5 +166,9 @@ def split_paragraphs(text: str, mode: str = "auto") -> list[Paragraph]:
 
 
 def _make(index: int, lines: list[_Line]) -> Paragraph:
-    text = _SPACE.sub(" ", " ".join(line.text for line in lines))
+    parts = [lines[0].text]
+    for previous, line in zip(lines, lines[1:]):
+        joint = "" if _HYPHEN_END.search(previous.text) and line.text[0].isalpha() else " "
+        parts.append(joint + line.text)
+    text = _SPACE.sub(" ", "".join(parts))
     return Paragraph(index=index, text=text, start=lines[0].start, end=lines[-1].end)

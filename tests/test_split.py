@@ -116,3 +116,58 @@ def test_web_paragraphs_one_per_line_are_never_merged():
         assert [p.text for p in split_paragraphs("\n".join(sample) + "\n")] == sample
     assert [p.text for p in split_paragraphs("\n".join(texts) + "\n")] == texts
     assert len(split_paragraphs("Japan and South Korea held drills with the US navy.\n" * 2000)) == 2000
+
+
+def _starter_texts() -> list[str]:
+    import json
+
+    from conftest import STARTER_TRAIN
+
+    return [" ".join(json.loads(line)["text"].split()) for line in STARTER_TRAIN.read_text(encoding="utf-8").splitlines()]
+
+
+def test_hard_wrapped_paragraphs_between_blank_lines_come_back_whole_at_any_width():
+    import random
+    import textwrap
+
+    texts = _starter_texts()
+    generator = random.Random(1)
+    for _ in range(60):
+        sample = generator.sample(texts, generator.randint(2, 8))
+        width = generator.randint(40, 120)
+        headline = "Allies share missile data"  # on top of the first paragraph, no blank line
+        wrapped = "\n\n".join(textwrap.fill(p, width) for p in sample)
+        got = [p.text for p in split_paragraphs(f"{headline}\n{wrapped}\n")]
+        assert got == [headline, *sample], width
+
+
+def test_a_hyphen_break_rejoins_without_a_space_in_every_joining_mode():
+    text = "The long-\nstanding dispute over wartime\nlabour ended.\n"
+    assert [p.text for p in split_paragraphs(text, "blank")] == ["The long-standing dispute over wartime labour ended."]
+    assert [p.text for p in split_paragraphs(text)] == ["The long-standing dispute over wartime labour ended."]
+    assert [p.text for p in split_paragraphs("A pause -\nand then talks\n", "blank")] == ["A pause - and then talks"]
+
+
+def test_blank_line_separated_web_copy_menus_and_lists_are_not_taken_for_wrapped_text():
+    import random
+
+    texts = _starter_texts()
+    generator = random.Random(2)
+    for _ in range(100):  # blocks of one paragraph per line between blank lines
+        blocks = [generator.sample(texts, generator.randint(1, 4)) for _ in range(generator.randint(2, 6))]
+        got = [p.text for p in split_paragraphs("\n\n".join("\n".join(block) for block in blocks) + "\n")]
+        assert got == [t for block in blocks for t in block]
+    menu = "Home\nWorld\nAsia\nBusiness\n\nJapan and South Korea agree to restore the intelligence-sharing pact\nBy a staff writer\n"
+    assert len(split_paragraphs(menu)) == 6
+    items = "\n".join(f"- Point {i}: the three agree to meet again" for i in range(6))
+    assert len(split_paragraphs(f"Key points\n\n{items}\n\nEnd of the list.\n")) == 8
+
+
+def test_the_wrap_width_is_read_from_the_first_lines_only():
+    import textwrap
+
+    texts = _starter_texts()
+    wrapped = "\n\n".join(textwrap.fill(p, 60) for p in texts[:3])
+    tail = "\n".join(texts[3:6])  # web copy after the wrapped part: lines far wider than the width stay apart
+    assert [p.text for p in split_paragraphs(f"{wrapped}\n\n{tail}\n")] == texts[:6]
+    assert [p.text for p in split_paragraphs(f"{wrapped}\n\n{tail}\n", "lines")][-3:] == texts[3:6]
