@@ -97,6 +97,8 @@ def test_bad_inputs_end_in_one_line_and_exit_2(tmp_path: Path, tfidf_model_dir: 
     assert_one_line_error(invoke("classify", *m, "--file", malformed), "bad.jsonl:2: malformed JSON")
     assert_one_line_error(invoke("classify", *m, "--format", "xml", "x"), "--format")
     assert_one_line_error(invoke("classify", *m), "either TEXT")
+    assert_one_line_error(invoke("classify", *m, latin), f"is a file, not a paragraph; to classify what it holds use --file {latin}")
+    assert invoke("classify", *m, "--format", "jsonl", tmp_path / "absent.txt").exit_code == 0  # a word that names no file is text
     assert_one_line_error(invoke("evaluate", *m, "--data", unknown), "unknown topic 'weather'")
     assert_one_line_error(invoke("evaluate", *m, "--data", tmp_path / "nope.jsonl"), "not found")
     assert_one_line_error(invoke("classify", "--bogus"), "No such option")

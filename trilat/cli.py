@@ -122,6 +122,9 @@ def classify(
         texts, file = None, "-"
     if bool(texts) == (file is not None):
         raise TrilatError("give either TEXT arguments or --file (use --file - for standard input)")
+    for text in texts or ():
+        if not any(c.isspace() for c in text) and Path(text).is_file():  # `trilat classify article.txt`
+            raise TrilatError(f"{text} is a file, not a paragraph; to classify what it holds use --file {text}")
     items = items_from_file(file, input_format, split) if file is not None else items_from_texts(texts, split)
     sink = OutputFile(output, file)  # checked before the model loads
     classifier = load_model(model, precision)
