@@ -45,7 +45,7 @@ _HYPHEN_END = re.compile(r"[^\W\d_]-$")  # a letter, then a hyphen
 @dataclass(frozen=True)
 class Paragraph:
     index: int
-    text: str  # whitespace-normalised
+    text: str  # whitespace-normalised; a line ending in a letter and a hyphen is joined without a space
     start: int  # offset of the first character in the source
     end: int  # offset just past the last character
 
