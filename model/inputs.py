@@ -35,6 +35,30 @@ def items_from_texts(texts: Iterable[str], split: str = "auto") -> Iterator[Item
             index += 1
 
 
+# Endings of the files classify reads (and of a few it does not): a TEXT argument ending so is a file name.
+_FILE_SUFFIXES = (".txt", ".text", ".md", ".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".html", ".htm", ".pdf", ".docx")
+
+
+def check_paragraph_argument(text: str) -> None:
+    """Refuse a command-line TEXT that is a file name rather than a paragraph.
+
+    A paragraph has spaces; a single word that names an existing file or
+    directory, holds a path separator, or ends like a file name is what a
+    user meant as --file (or mistyped), and classifying its letters would
+    answer a question nobody asked.
+    """
+    if text == "-":
+        raise DataError("'-' (standard input) cannot be combined with TEXT arguments")
+    if any(c.isspace() for c in text):
+        return
+    path = Path(text)
+    if path.is_file() or path.is_dir():
+        kind = "a directory" if path.is_dir() else "a file"
+        raise DataError(f"{text} is {kind}, not a paragraph; to classify a file use --file FILE")
+    if "/" in text or "\\" in text or text.lower().endswith(_FILE_SUFFIXES):
+        raise DataError(f"{text}: no such file, and one word is not a paragraph; to classify a file use --file FILE")
+
+
 def items_from_file(path: str, input_format: str = "auto", split: str = "auto") -> Iterator[Item]:
     """Items from a path, or from standard input when `path` is '-'.
 
@@ -48,7 +72,7 @@ def items_from_file(path: str, input_format: str = "auto", split: str = "auto") 
     fmt = input_format
     if fmt == "auto" and path != "-":
         suffix = Path(path).suffix.lower()
-        fmt = {".jsonl": "jsonl", ".csv": "csv"}.get(suffix, "text")
+        fmt = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".json": "auto"}.get(suffix, "text")
     return _read_items(path, fmt, split)
 
 
@@ -56,10 +80,12 @@ def _read_items(path: str, fmt: str, split: str) -> Iterator[Item]:
     readers = {"jsonl": _jsonl_items, "csv": _csv_items}
     name = STDIN_NAME if path == "-" else path
     with _open(path) as handle:
-        lines = _decoded(handle, name)
+        lines = _decoded(handle, name, path)
         try:
-            if fmt == "auto":  # standard input has no extension: JSONL if its first line is a JSON object
+            if fmt == "auto":  # standard input and .json files: JSONL if the first line is a JSON object
                 fmt, lines = _sniff(lines)
+                if fmt == "text" and path != "-":
+                    raise DataError(f"{name}: expected JSON Lines (one object a line), as in .jsonl; a JSON array or document is not read")
             yield from (readers[fmt](lines, name) if fmt in readers else _text_items(lines, split))
         finally:
             lines.close()  # before `_open` detaches standard input's wrapper
@@ -115,12 +141,28 @@ def _open(path: str) -> Iterator[TextIO]:
         wrapper.detach()  # leave sys.stdin usable
 
 
-def _decoded(handle: TextIO, name: str) -> Iterator[str]:
+def _decoded(handle: TextIO, name: str, path: str) -> Iterator[str]:
+    lineno = 0
     try:
         for line in handle:  # not `yield from`: closing this generator must not close the handle
+            lineno += 1
             yield line
     except UnicodeDecodeError:
-        raise DataError(f"{name}: not UTF-8 text") from None
+        bad = _undecodable_line(Path(path)) if path != "-" else None
+        # the decoder reads ahead in blocks: on standard input the bad byte is known only to be past the lines read
+        where = f":{bad}" if bad else f" (at or after line {lineno + 1})"
+        raise DataError(f"{name}{where}: not UTF-8 text") from None
+
+
+def _undecodable_line(path: Path) -> int | None:
+    """The number of the first line of a file that is not UTF-8 (counting lines as a text reader does)."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
 
 
 def _text_items(lines: Iterable[str], split: str) -> Iterator[Item]:

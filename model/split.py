@@ -5,7 +5,8 @@ headline or caption per line and uses blank lines irregularly; text from
 e-mail, PDFs or wire feeds is hard-wrapped inside blank-line-separated
 paragraphs. In `auto` mode blank lines always separate, and inside a block
 each line is its own paragraph unless it looks like a hard wrap: the line does
-not end a sentence and the next line starts in lower case, or the text is
+not end a sentence and the next line starts in lower case, the line ends in a
+letter and a hyphen, or the text is
 hard-wrapped at a width and the next line's first word would not have fitted
 on the line (the rule a greedy wrapper such as `textwrap` or an e-mail client
 breaks by). A text counts as hard-wrapped when it separates its blocks with
@@ -73,7 +74,14 @@ def _lines_with_offsets(lines: Iterable[str]) -> Iterator[_Line | None]:
 
 
 def _continues(previous: _Line, following: _Line) -> bool:
-    """True when `following` is the hard-wrapped continuation of `previous`."""
+    """True when `following` is the hard-wrapped continuation of `previous`.
+
+    A line that does not end a sentence, before one starting in lower case; or
+    a line ending in a letter and a hyphen (`US-` / `Japan`), which no
+    paragraph does.
+    """
+    if _HYPHEN_END.search(previous.text):
+        return True
     return not _SENTENCE_END.search(previous.text) and following.text[0].islower()
 
 

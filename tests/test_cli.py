@@ -97,8 +97,14 @@ def test_bad_inputs_end_in_one_line_and_exit_2(tmp_path: Path, tfidf_model_dir: 
     assert_one_line_error(invoke("classify", *m, "--file", malformed), "bad.jsonl:2: malformed JSON")
     assert_one_line_error(invoke("classify", *m, "--format", "xml", "x"), "--format")
     assert_one_line_error(invoke("classify", *m), "either TEXT")
-    assert_one_line_error(invoke("classify", *m, latin), f"is a file, not a paragraph; to classify what it holds use --file {latin}")
-    assert invoke("classify", *m, "--format", "jsonl", tmp_path / "absent.txt").exit_code == 0  # a word that names no file is text
+    assert_one_line_error(invoke("classify", *m, latin), f"{latin} is a file, not a paragraph; to classify a file use --file FILE")
+    assert_one_line_error(invoke("classify", *m, tmp_path), "is a directory, not a paragraph")
+    assert_one_line_error(invoke("classify", *m, "artcle.txt"), "artcle.txt: no such file, and one word is not a paragraph")
+    assert_one_line_error(invoke("classify", *m, "-", "Talks resumed."), "'-' (standard input) cannot be combined")
+    assert_one_line_error(invoke("classify", *m, "--file", latin, "b.txt"), "not both (--file takes one file; got 'b.txt'")
+    assert_one_line_error(invoke("classify", *m, "--file", latin, "--file", blank), "--file given 2 times")
+    assert_one_line_error(invoke("classify", *m, "--input-format", "xml", "Talks resumed."), "unknown --input-format 'xml'")
+    assert invoke("classify", *m, "--format", "jsonl", "Drills.").exit_code == 0  # one word that names no file is text
     assert_one_line_error(invoke("evaluate", *m, "--data", unknown), "unknown topic 'weather'")
     assert_one_line_error(invoke("evaluate", *m, "--data", tmp_path / "nope.jsonl"), "not found")
     assert_one_line_error(invoke("classify", "--bogus"), "No such option")
@@ -110,6 +116,12 @@ def test_bad_configs_end_in_one_line_and_exit_2(tmp_path: Path):
     assert_one_line_error(invoke("train", config, "--set", "seed=abc"), "'seed' must be of type int")
     assert_one_line_error(invoke("train", tmp_path / "none.yaml"), "not found")
     assert_one_line_error(invoke("train", config, "--set", "data.train=/nonexistent.jsonl"), "not found")
+    assert_one_line_error(invoke("train", config, "--set", "data.train=nonexistent.jsonl"), "nonexistent.jsonl (relative to the current directory")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("kind: tfidf\nseed: [1, 2\nfoo: 3\n")
+    assert_one_line_error(invoke("train", broken), f"{broken}:3:4: not valid YAML")
+    topics = "labels.topics=[security,history,trade,economy]"
+    assert_one_line_error(invoke("train", config, "--set", topics, "--output", tmp_path / "m"), "no training paragraph for topic 'economy'")
 
 
 def _copy_model(src: Path, dst: Path) -> Path:
@@ -203,6 +215,11 @@ def test_reports_record_the_arithmetic(tfidf_model_dir: Path, tmp_path: Path):
     metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
     assert metrics["models"][0]["precision"] == "float64"
     assert "| arithmetic |" in (tmp_path / "r" / "report.md").read_text()
+    # tables in a pipe or file are plain columns: no box-drawing characters
+    assert "stance.macro_f1" in result.stdout and "p-value" not in result.stdout and "interval" in result.stdout
+    assert not any("\u2500" <= c <= "\u257f" for c in result.stdout)
+    assert_one_line_error(invoke("evaluate", "--model", tfidf_model_dir, "--data", STARTER_DEV, "--json", "--bootstrap", 5), "add --report DIR")
+    assert_one_line_error(invoke("evaluate", "--model", tfidf_model_dir, "--data", STARTER_DEV, "--bootstrap", 5, "--seed", -1), "--seed")
 
 
 def test_benchmark_with_a_missing_model_is_a_one_line_error(tmp_path: Path):
@@ -239,6 +256,9 @@ def test_output_file_opens_with_the_first_results_and_never_is_the_input(tmp_pat
     result = invoke("classify", *m, "--file", source, "--format", "csv", "-o", out)
     assert result.exit_code == 0, result.output
     assert out.read_text().splitlines()[0].startswith("id,index,start,end,topics") and len(out.read_text().splitlines()) == 3
+    for name, first in (("o.csv", "id,index,start,end,topics"), ("o.JSONL", '{"id": "0"'), ("o.ndjson", '{"id": "0"'), ("o.txt", "    id  topics")):
+        assert invoke("classify", *m, "--file", source, "-o", tmp_path / name).exit_code == 0  # no --format: -o's extension decides
+        assert (tmp_path / name).read_text().startswith(first), name
     result = invoke("classify", *m, "--file", source, "--format", "jsonl", "-o", "-")  # '-' is standard output
     assert result.exit_code == 0 and len(result.stdout.splitlines()) == 2 and not (Path.cwd() / "-").exists()
 
@@ -415,3 +435,30 @@ def _readable(fd: int) -> bool:
     import select
 
     return bool(select.select([fd], [], [], 0.5)[0])
+
+
+def test_table_aligns_long_ids_hides_control_characters_and_cuts_wide_text_by_screen_width(monkeypatch):
+    import io
+    import unicodedata
+
+    from trilat.formats import TableWriter
+
+    monkeypatch.setenv("COLUMNS", "120")
+    stream = io.StringIO()
+    row = {"topics": ["security"], "topic_scores": {"security": 0.91}, "stance": "favor", "stance_scores": {"favor": 0.8}}
+    writer = TableWriter(stream, labels=None)
+    writer.write([dict(row, id="article-2024-06-22-0001", text="Seoul \x1b[2J agreed\x07."), dict(row, id="7", text="日米韓" * 40)])
+    header, first, second = stream.getvalue().splitlines()
+    assert header.index("topics") == first.index("security") == second.index("security")  # one column for every row
+    assert "\x1b" not in first and "\x07" not in first and "Seoul ?[2J agreed?." in first
+    width = sum(2 if unicodedata.east_asian_width(c) == "W" else 1 for c in second)
+    assert second.endswith("…") and 118 <= width <= 120
+
+
+def test_bare_trilat_prints_help_and_short_flags_work():
+    from importlib.metadata import version
+
+    bare = invoke()
+    assert bare.exit_code == 0 and bare.stdout.startswith("Usage: ") and "classify" in bare.stdout and not bare.stderr
+    assert invoke("-h").stdout == bare.stdout and invoke("classify", "-h").stdout.startswith("Usage: ")
+    assert invoke("--version").stdout == f"trilat {version('trilat')}\n"

@@ -30,12 +30,21 @@ def test_reads_starter_set_into_a_dataset(labels):
         ({"topics": ["economy"]}, "unknown topic 'economy'"),
         ({"stance": "pro"}, "unknown stance 'pro'"),
         ({"id": ""}, "missing or empty id"),
+        ({"id": True}, "missing or empty id"),
+        ({"topics": None}, "missing topics"),
     ],
 )
 def test_bad_record_names_file_line_and_value(tmp_path: Path, labels, change, message):
     path = write_jsonl(tmp_path / "d.jsonl", [GOOD, {**GOOD, "id": "a2", **change}])
     with pytest.raises(DataError, match=rf"d\.jsonl:2: {message}"):
         read_records(path, labels)
+
+
+def test_integer_ids_are_read_as_strings(tmp_path: Path, labels):
+    path = write_jsonl(tmp_path / "d.jsonl", [{**GOOD, "id": 7}, {**GOOD, "id": "7"}])
+    with pytest.raises(DataError, match=r"d\.jsonl:2: duplicate id '7' \(first on line 1\)"):
+        read_records(path, labels)
+    assert read_records(write_jsonl(tmp_path / "e.jsonl", [{**GOOD, "id": 7}]), labels)[0].id == "7"
 
 
 def test_malformed_json_and_duplicate_ids(tmp_path: Path, labels):

@@ -229,6 +229,7 @@ def test_bad_inputs_end_in_one_line_and_exit_2(tmp_path: Path, tfidf_model_dir: 
     ])
     result = invoke("evaluate", *m, "--data", unknown, "--report", tmp_path / "r1")
     assert_one_line_error(result, f"data labels not known to model {tfidf_model_dir}: unknown topic 'weather'; unknown stance 'pro'")
+    assert result.stderr.startswith(f"error: {unknown}:1: data labels")
     assert not (tmp_path / "r1").exists()
 
     renamed = _relabelled_copy(tfidf_model_dir, tmp_path / "renamed", "trade", "economy")
@@ -240,8 +241,8 @@ def test_bad_inputs_end_in_one_line_and_exit_2(tmp_path: Path, tfidf_model_dir: 
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
     assert_one_line_error(invoke("evaluate", *m, "--data", empty, "--report", tmp_path / "r2"), "empty")
-    for bad in ("0", "-3"):
-        assert_one_line_error(invoke("evaluate", *m, "--data", SEED_LABELS, "--bootstrap", bad), f"--bootstrap must be at least 1 (got {bad})")
+    for bad in ("0", "-3", "100001"):
+        assert_one_line_error(invoke("evaluate", *m, "--data", SEED_LABELS, "--bootstrap", bad), "Invalid value for '--bootstrap'")
     a_file = tmp_path / "a_file"
     a_file.write_text("x")
     assert_one_line_error(invoke("evaluate", *m, "--data", SEED_LABELS, "--report", a_file), "is not a directory")

@@ -146,6 +146,8 @@ def test_a_hyphen_break_rejoins_without_a_space_in_every_joining_mode():
     assert [p.text for p in split_paragraphs(text, "blank")] == ["The long-standing dispute over wartime labour ended."]
     assert [p.text for p in split_paragraphs(text)] == ["The long-standing dispute over wartime labour ended."]
     assert [p.text for p in split_paragraphs("A pause -\nand then talks\n", "blank")] == ["A pause - and then talks"]
+    assert [p.text for p in split_paragraphs("They agreed on a US-\nJapan-South Korea framework.\n")] == [
+        "They agreed on a US-Japan-South Korea framework."]  # a hyphenated line end joins even before a capital
 
 
 def test_blank_line_separated_web_copy_menus_and_lists_are_not_taken_for_wrapped_text():

@@ -1,7 +1,8 @@
 """Reading and validating labeled paragraphs (JSONL or CSV).
 
 Every problem names the file, the line and the bad value; nothing is
-silently dropped or coerced. Validated records become a Hugging Face
+silently dropped or coerced, except that an integer JSON id is read as its
+decimal string. Validated records become a Hugging Face
 `datasets.Dataset` with multi-hot topic targets and a stance index.
 """
 from __future__ import annotations
@@ -51,7 +52,8 @@ def iter_rows(path: Path) -> Iterator[tuple[int, dict]]:
 
 def _check_readable(path: Path) -> None:
     if not path.exists():
-        raise DataError(f"data file not found: {path}")
+        where = "" if path.is_absolute() else f" (relative to the current directory, {Path.cwd()})"
+        raise DataError(f"data file not found: {path}{where}")
     if path.is_dir():
         raise DataError(f"expected a data file, got a directory: {path}")
 
@@ -81,12 +83,16 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict]]:
 
 def _validate(row: dict, labels: LabelSchema, where: str) -> Record:
     record_id = row.get("id")
+    if isinstance(record_id, int) and not isinstance(record_id, bool):  # JSON ids 1, 2, 3 read as "1", "2", "3", as classify does
+        record_id = str(record_id)
     if not isinstance(record_id, str) or not record_id.strip():
         raise DataError(f"{where}: missing or empty id (got {record_id!r})")
     text = row.get("text")
     if not isinstance(text, str) or not text.strip():
         raise DataError(f"{where}: missing or empty text (got {text!r})")
     topics = row.get("topics")
+    if topics is None:
+        raise DataError(f"{where}: missing topics (a list of topic names; [] for none)")
     if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
         raise DataError(f"{where}: topics must be a list of strings (got {topics!r})")
     for topic in topics:

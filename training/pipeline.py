@@ -82,6 +82,14 @@ def check_output(output: Path, kind: str) -> None:
         raise ConfigError(f"output {output} is a directory with other files in it and no trilat model; choose another --output")
 
 
+def check_every_label_trained(records, labels, path) -> None:
+    """A topic or stance with no training paragraph cannot be learned; say so instead of training a blind head."""
+    missing = [f"topic {t!r}" for t in labels.topics if not any(t in r.topics for r in records)]
+    missing += [f"stance {s!r}" for s in labels.stances if not any(r.stance == s for r in records)]
+    if missing:
+        raise ConfigError(f"{path} has no training paragraph for {', '.join(missing)}; label some, or drop it from labels in the config")
+
+
 def train(config: RunConfig, resume: bool = False, on_epoch_end=None) -> TrainResult:
     output = Path(config.output)
     check_output(output, config.kind)  # before reading data or training; it creates nothing
@@ -90,6 +98,7 @@ def train(config: RunConfig, resume: bool = False, on_epoch_end=None) -> TrainRe
     labels = config.labels.schema()
     train_records = read_records(config.data.train, labels)
     dev_records = read_records(config.data.dev, labels)
+    check_every_label_trained(train_records, labels, config.data.train)
     # Hash the data now: the model must record the files it was trained on, even if they change mid-run.
     record = provenance(config.seed, {"train": config.data.train, "dev": config.data.dev})
     seed_everything(config.seed)

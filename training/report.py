@@ -119,7 +119,8 @@ def read_data(data_path, labels: LabelSchema, model_dirs: list[str]) -> list[Rec
     except DataError as exc:
         if "unknown topic" not in str(exc) and "unknown stance" not in str(exc):
             raise
-        raise DataError(unknown_labels_message(Path(data_path), labels, model_dirs) or str(exc)) from None
+        where = str(exc).split(": ", 1)[0]  # "file:line" of the first one
+        raise DataError(unknown_labels_message(Path(data_path), labels, model_dirs, where) or str(exc)) from None
 
 
 def data_label_sets(path: Path) -> tuple[set[str], set[str]]:
@@ -133,7 +134,8 @@ def data_label_sets(path: Path) -> tuple[set[str], set[str]]:
     return topics, stances
 
 
-def unknown_labels_message(path: Path, labels: LabelSchema, model_dirs: list[str]) -> str | None:
+def unknown_labels_message(path: Path, labels: LabelSchema, model_dirs: list[str], where: str | None = None) -> str | None:
+    """Every label in `path` that the models do not know, in one line that starts with `where` (the first one's file:line)."""
     topics, stances = data_label_sets(path)
     parts = []
     for kind, used, known in (("topic", topics, labels.topics), ("stance", stances, labels.stances)):
@@ -144,7 +146,7 @@ def unknown_labels_message(path: Path, labels: LabelSchema, model_dirs: list[str
         return None
     names = list(dict.fromkeys(model_dirs))
     models = f"model{'s' if len(names) > 1 else ''} {', '.join(names)}"
-    return f"{path}: data labels not known to {models}: {'; '.join(parts)} (the model knows {_describe_labels(labels)})"
+    return f"{where or path}: data labels not known to {models}: {'; '.join(parts)} (the model knows {_describe_labels(labels)})"
 
 
 def score_model(index: int, path: str, model: Classifier, records: list[Record]) -> ModelRun:

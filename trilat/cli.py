@@ -29,7 +29,10 @@ class OneLineErrors(TyperGroup):
             typer.echo("aborted", err=True)
             sys.exit(130)
         except typer.TyperException as exc:  # usage errors: bad option, missing argument
-            if not exc.format_message().strip():  # bare `trilat`: the help was printed
+            if type(exc).__name__ == "NoArgsIsHelpError":  # bare `trilat`: the message is the help (typer vendors click)
+                typer.echo(exc.format_message())
+                sys.exit(0)
+            if not exc.format_message().strip():  # older click printed the help itself
                 sys.exit(0)
             typer.echo(f"error: {exc.format_message()}", err=True)
             sys.exit(2)
@@ -38,6 +41,9 @@ class OneLineErrors(TyperGroup):
             sys.exit(2)
         except BrokenPipeError:
             _reader_left()
+        except MemoryError:
+            typer.echo("error: out of memory (a smaller --batch-size or --bootstrap needs less)", err=True)
+            sys.exit(2)
         except OSError as exc:  # unreadable input, full disk, unwritable output
             typer.echo(f"error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}", err=True)
             sys.exit(2)
@@ -60,7 +66,23 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: no boxes to break pipes or narrow terminals, no `<bool>` on flags
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"trilat {version('trilat')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Tag paragraphs on US–Japan–South Korea relations with topics and a stance toward trilateral cooperation."""
 
 ModelOption = Annotated[
     Optional[Path], typer.Option("--model", "-m", help="Saved model directory (default: the model shipped with trilat).", metavar="DIR")
@@ -96,9 +118,9 @@ def train(
 @app.command()
 def classify(
     texts: Annotated[Optional[list[str]], typer.Argument(help="Paragraph text(s) to classify; each is split into paragraphs.", metavar="TEXT")] = None,
-    file: Annotated[Optional[str], typer.Option("--file", "-f", help="Text, .jsonl or .csv file to classify; '-' reads standard input.", metavar="FILE")] = None,
+    files: Annotated[Optional[list[str]], typer.Option("--file", "-f", help="Text, .jsonl (.ndjson) or .csv file to classify; '-' reads standard input.", metavar="FILE")] = None,
     model: ModelOption = None,
-    fmt: Annotated[str, typer.Option("--format", help="Output format: table (people), jsonl or csv (pipelines).", metavar="table|jsonl|csv")] = "table",
+    fmt: Annotated[Optional[str], typer.Option("--format", help="Output format: table (people), jsonl or csv (pipelines). Default: csv or jsonl when -o names a .csv or .jsonl file, else table.", metavar="table|jsonl|csv")] = None,
     output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write results to this file instead of standard output; it is opened when the first results are ready.", metavar="FILE")] = None,
     split: Annotated[str, typer.Option("--split", help="Paragraph splitting: auto, lines (one per line) or blank (blank lines only).", metavar="auto|lines|blank")] = "auto",
     input_format: Annotated[str, typer.Option("--input-format", help="auto (by file extension; on standard input JSONL if the first line is a JSON object, else text), text, jsonl or csv (records with 'text', keeping 'id').", metavar="auto|text|jsonl|csv")] = "auto",
@@ -107,24 +129,32 @@ def classify(
 ) -> None:
     """Classify paragraphs from arguments, a file or standard input."""
     from model.errors import TrilatError
-    from model.inputs import classify_stream, items_from_file, items_from_texts
+    from model.inputs import check_paragraph_argument, classify_stream, items_from_file, items_from_texts
     from model.interface import check_precision
     from model.io import load_model
     from model.split import MODES
-    from trilat.formats import OUTPUT_FORMATS, WRITERS, OutputFile, result_row
+    from model.inputs import INPUT_FORMATS
+    from trilat.formats import OUTPUT_FORMATS, WRITERS, OutputFile, default_format, result_row
 
+    fmt = fmt or default_format(output)
     if fmt not in OUTPUT_FORMATS:
         raise TrilatError(f"unknown --format {fmt!r}; choose one of {', '.join(OUTPUT_FORMATS)}")
     if split not in MODES:
         raise TrilatError(f"unknown --split {split!r}; choose one of {', '.join(MODES)}")
+    if input_format not in INPUT_FORMATS:
+        raise TrilatError(f"unknown --input-format {input_format!r}; choose one of {', '.join(INPUT_FORMATS)}")
     check_precision(precision, "--precision")  # before a model is loaded
+    if files and len(files) > 1:
+        raise TrilatError(f"--file given {len(files)} times; classify one file at a time, or several through standard input: cat A B | trilat classify -")
+    file = files[0] if files else None
     if texts == ["-"] and file is None:  # `trilat classify -` reads standard input too
         texts, file = None, "-"
-    if bool(texts) == (file is not None):
+    if texts and file is not None:
+        raise TrilatError(f"give either TEXT arguments or --file, not both (--file takes one file; got {texts[0]!r} as TEXT too)")
+    if not texts and file is None:
         raise TrilatError("give either TEXT arguments or --file (use --file - for standard input)")
     for text in texts or ():
-        if not any(c.isspace() for c in text) and Path(text).is_file():  # `trilat classify article.txt`
-            raise TrilatError(f"{text} is a file, not a paragraph; to classify what it holds use --file {text}")
+        check_paragraph_argument(text)
     items = items_from_file(file, input_format, split) if file is not None else items_from_texts(texts, split)
     sink = OutputFile(output, file)  # checked before the model loads
     classifier = load_model(model, precision)
@@ -142,19 +172,22 @@ def evaluate(
     data: Annotated[Path, typer.Option("--data", "-d", help="Labeled .jsonl or .csv file, e.g. data/test.jsonl or seeds/labeled.jsonl.", metavar="FILE")],
     json_: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object with the metrics on standard output.")] = False,
     report: Annotated[Optional[Path], typer.Option("--report", help="Write report.md, metrics.json, errors.jsonl and plots into this directory.", metavar="DIR")] = None,
-    bootstrap: Annotated[Optional[int], typer.Option("--bootstrap", help="Bootstrap resamples (>= 1) for 95% intervals and paired p-values; default 1000 with --report, none without.", metavar="N")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap resampling: the same seed gives the same intervals.", metavar="N")] = 0,
+    bootstrap: Annotated[Optional[int], typer.Option("--bootstrap", min=1, max=100_000, help="Bootstrap resamples (1 to 100,000) for 95% intervals and paired p-values; default 1000 with --report, none without.", metavar="N")] = None,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed (>= 0) of the bootstrap resampling: the same seed gives the same intervals.", metavar="N")] = 0,
     precision: PrecisionOption = "auto",
 ) -> None:
     """Score models against labeled paragraphs; --report adds plots, intervals and an error listing."""
     import json
 
+    from model.errors import TrilatError
     from model.interface import check_precision
     from training.paths import check_creatable_dir
     from training.report import DEFAULT_RESAMPLES, evaluate_models, write_report
     from trilat.tables import evaluation_tables
 
     check_precision(precision, "--precision")  # before a model is loaded
+    if json_ and bootstrap is not None and report is None:
+        raise TrilatError("--json prints the metrics only; to keep --bootstrap's intervals add --report DIR")
     if report is not None:
         check_creatable_dir(report, "--report")  # before any scoring
     if bootstrap is None and report is not None:

@@ -16,6 +16,12 @@ from model.errors import TrilatError
 OUTPUT_FORMATS = ("table", "jsonl", "csv")
 
 
+def default_format(output: Optional[str]) -> str:
+    """The format `-o FILE` implies by its extension (.csv, .jsonl, .ndjson); a table otherwise."""
+    suffix = Path(str(output)).suffix.lower() if output not in (None, "-") else ""
+    return {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(suffix, "table")
+
+
 def result_row(item, prediction) -> dict:
     row = {"id": item.id, "index": item.index}
     if item.start is not None:
@@ -54,34 +60,66 @@ class CsvWriter:
 
 
 class TableWriter:
-    """Aligned columns for people: id, topics with scores, stance with score, text cut to the terminal width."""
+    """Aligned columns for people: id, topics with scores, stance with score, text cut to the terminal width.
+
+    The id column is as wide as the longest id in the first batch (6 to 24
+    characters). Control characters (terminal escape sequences in scraped
+    text) are shown as `?`, and text is cut by its width on screen, wide East
+    Asian characters counting two columns.
+    """
 
     def __init__(self, stream: TextIO, labels):
         import shutil
 
         self.stream = stream
         self.width = max(shutil.get_terminal_size((120, 24)).columns, 80)
-        self.first = True
+        self.id_width: Optional[int] = None
 
     def write(self, rows: list[dict]) -> None:
-        if self.first:
+        if self.id_width is None:
+            self.id_width = min(max([6, *(len(_one_line(str(row["id"]))) for row in rows)]), 24)
             self.stream.write(self._line("id", "topics", "stance", "text"))
-            self.first = False
         for row in rows:
             topics = ", ".join(f"{t} {row['topic_scores'][t]:.2f}" for t in row["topics"]) or "-"
             stance = f"{row['stance']} {row['stance_scores'][row['stance']]:.2f}"
-            self.stream.write(self._line(_one_line(row["id"]), topics, stance, _one_line(row["text"])))
+            self.stream.write(self._line(_one_line(str(row["id"])), topics, stance, _one_line(row["text"])))
         self.stream.flush()
 
     def _line(self, ident: str, topics: str, stance: str, text: str) -> str:
-        head = f"{ident:>6}  {topics:<42}  {stance:<13}  "  # 42 fits three topics with scores
-        room = max(self.width - len(head), 20)
-        return head + (text if len(text) <= room else text[: room - 1] + "…") + "\n"
+        head = f"{ident:>{self.id_width}}  {topics:<42}  {stance:<13}  "  # 42 fits three topics with scores
+        return head + _cut(text, max(self.width - _columns(head), 20)) + "\n"
 
 
 def _one_line(text: str) -> str:
-    """Newlines and tabs from JSONL or CSV text would break the table's rows."""
-    return " ".join(text.split())
+    """One safe line: newlines and tabs would break the table's rows, control characters would drive the terminal."""
+    import unicodedata
+
+    text = " ".join(text.split())
+    return "".join("?" if unicodedata.category(c) == "Cc" else c for c in text)
+
+
+def _char_columns(char: str) -> int:
+    import unicodedata
+
+    if unicodedata.combining(char) or unicodedata.category(char) == "Cf":
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def _columns(text: str) -> int:
+    return sum(_char_columns(c) for c in text)
+
+
+def _cut(text: str, room: int) -> str:
+    """`text` if it fits in `room` screen columns, else as much as fits before an ellipsis."""
+    if _columns(text) <= room:
+        return text
+    used = 0
+    for end, char in enumerate(text):
+        used += _char_columns(char)
+        if used > room - 1:
+            return text[:end] + "…"
+    return text
 
 
 WRITERS = {"table": TableWriter, "jsonl": JsonlWriter, "csv": CsvWriter}

@@ -7,13 +7,21 @@ from training.report import LEVEL, Evaluation, best_marks, flatten_metrics
 __all__ = ["best_marks", "flatten_metrics", "metrics_table", "evaluation_tables"]
 
 
+def _table(console, title: str):
+    """A rich table: boxed on a terminal, plain aligned columns (no box-drawing characters) in a pipe or file."""
+    from rich import box
+    from rich.table import Table
+
+    return Table(title=title, box=box.HEAVY_HEAD if console.is_terminal else None)
+
+
 def metrics_table(results: list[tuple[str, dict]]) -> None:
     from rich.console import Console
-    from rich.table import Table
 
     rows = [flatten_metrics(metrics) for _, metrics in results]
     marks = best_marks(rows)
-    table = Table(title="evaluation" + (" (* best)" if len(results) > 1 else ""))
+    console = Console()
+    table = _table(console, "evaluation" + (" (* best)" if len(results) > 1 else ""))
     table.add_column("metric")
     for index, (name, _) in enumerate(results, 1):
         table.add_column(f"M{index} {name}", justify="right")
@@ -24,11 +32,10 @@ def metrics_table(results: list[tuple[str, dict]]) -> None:
             text = f"{value:d}" if isinstance(value, int) else f"{value:.3f}"
             cells.append(f"[bold]{text}*[/bold]" if i in marks.get(key, ()) else text)
         table.add_row(key, *cells)
-    console = Console()
     console.print(table)
     for index, (name, metrics) in enumerate(results, 1):
         confusion = metrics["stance"]["confusion"]
-        grid = Table(title=f"stance confusion, M{index} {name} (rows gold, columns predicted)")
+        grid = _table(console, f"stance confusion, M{index} {name} (rows gold, columns predicted)")
         grid.add_column("gold \\ pred")
         for label in confusion["labels"]:
             grid.add_column(label, justify="right")
@@ -40,10 +47,9 @@ def metrics_table(results: list[tuple[str, dict]]) -> None:
 def intervals_table(evaluation: Evaluation) -> None:
     """Bootstrap intervals per model and, with several models, paired p-values per pair."""
     from rich.console import Console
-    from rich.table import Table
 
     console = Console()
-    table = Table(title=f"{evaluation.resamples} bootstrap resamples (seed {evaluation.seed}): {LEVEL:.0%} intervals")
+    table = _table(console, f"{evaluation.resamples} bootstrap resamples (seed {evaluation.seed}): {LEVEL:.0%} intervals")
     for column in ("model", "metric", "estimate", "interval"):
         table.add_column(column, justify="left" if column in ("model", "metric") else "right")
     for run in evaluation.runs:
@@ -52,7 +58,7 @@ def intervals_table(evaluation: Evaluation) -> None:
     console.print(table)
     if not evaluation.comparisons:
         return
-    table = Table(title="paired bootstrap (difference = first − second model)")
+    table = _table(console, "paired bootstrap (difference = first − second model)")
     for column in ("models", "metric", "difference", "p-value"):
         table.add_column(column, justify="right" if column in ("difference", "p-value") else "left")
     for comparison in evaluation.comparisons:
