@@ -107,6 +107,7 @@ def test_bad_inputs_end_in_one_line_and_exit_2(tmp_path: Path, tfidf_model_dir: 
     assert invoke("classify", *m, "--format", "jsonl", "Drills.").exit_code == 0  # one word that names no file is text
     assert_one_line_error(invoke("evaluate", *m, "--data", unknown), "unknown topic 'weather'")
     assert_one_line_error(invoke("evaluate", *m, "--data", tmp_path / "nope.jsonl"), "not found")
+    assert_one_line_error(invoke("evaluate", *m, "--data", unknown, "--data", unknown), "--data given 2 times")
     assert_one_line_error(invoke("classify", "--bogus"), "No such option")
 
 

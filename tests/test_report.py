@@ -246,3 +246,13 @@ def test_bad_inputs_end_in_one_line_and_exit_2(tmp_path: Path, tfidf_model_dir: 
     a_file = tmp_path / "a_file"
     a_file.write_text("x")
     assert_one_line_error(invoke("evaluate", *m, "--data", SEED_LABELS, "--report", a_file), "is not a directory")
+
+
+def test_a_report_rewritten_with_fewer_models_leaves_no_stale_plots(tmp_path: Path, tfidf_model_dir: Path):
+    directory = tmp_path / "r"
+    run_report([tfidf_model_dir, tfidf_model_dir], directory, "--bootstrap", "5")
+    assert len(list(directory.glob("m2_*.png"))) == 3
+    (directory / "notes.png").write_bytes(b"mine")  # a file no report listed stays
+    run_report([tfidf_model_dir], directory, "--bootstrap", "5")
+    listed = {name for model in read_payload(directory)["models"] for name in model["plots"].values()}
+    assert {p.name for p in directory.glob("*.png")} == listed | {"notes.png"} and not list(directory.glob("m2_*"))

@@ -377,12 +377,25 @@ def markdown_report(payload: dict) -> str:
     return "\n".join(lines)
 
 
+def _listed_plots(path: Path) -> set[str]:
+    """The plot files an earlier report's metrics.json lists (plain names only); none if there is no readable one."""
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        names = {name for model in payload["models"] for name in model["plots"].values()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return set()
+    return {n for n in names if isinstance(n, str) and n.endswith(".png") and Path(n).name == n}
+
+
 def write_report(evaluation: Evaluation, directory: Path) -> Path:
     """Write report.md, metrics.json, errors.jsonl and the PNGs into `directory`."""
     directory = Path(directory)  # `trilat evaluate` checked it could be made before scoring
     try:
         directory.mkdir(parents=True, exist_ok=True)
+        earlier = _listed_plots(directory / "metrics.json")
         plots = {run.index: write_plots(run, directory) for run in evaluation.runs}
+        for name in earlier - {name for files in plots.values() for name in files.values()}:
+            (directory / name).unlink(missing_ok=True)  # an earlier report's plot of a model this one lacks
         errors = error_rows(evaluation)
         payload = report_payload(evaluation, plots, errors)
         with open(directory / "errors.jsonl", "w", encoding="utf-8") as handle:

@@ -169,7 +169,7 @@ def classify(
 @app.command()
 def evaluate(
     model: Annotated[list[Path], typer.Option("--model", "-m", help="Saved model directory (repeat to compare models side by side).", metavar="DIR")],
-    data: Annotated[Path, typer.Option("--data", "-d", help="Labeled .jsonl or .csv file, e.g. data/test.jsonl or seeds/labeled.jsonl.", metavar="FILE")],
+    data_files: Annotated[list[Path], typer.Option("--data", "-d", help="Labeled .jsonl or .csv file, e.g. data/test.jsonl or seeds/labeled.jsonl.", metavar="FILE")],
     json_: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object with the metrics on standard output.")] = False,
     report: Annotated[Optional[Path], typer.Option("--report", help="Write report.md, metrics.json, errors.jsonl and plots into this directory.", metavar="DIR")] = None,
     bootstrap: Annotated[Optional[int], typer.Option("--bootstrap", min=1, max=100_000, help="Bootstrap resamples (1 to 100,000) for 95% intervals and paired p-values; default 1000 with --report, none without.", metavar="N")] = None,
@@ -186,6 +186,9 @@ def evaluate(
     from trilat.tables import evaluation_tables
 
     check_precision(precision, "--precision")  # before a model is loaded
+    if len(data_files) > 1:
+        raise TrilatError(f"--data given {len(data_files)} times; evaluate one data file at a time")
+    data = data_files[0]
     if json_ and bootstrap is not None and report is None:
         raise TrilatError("--json prints the metrics only; to keep --bootstrap's intervals add --report DIR")
     if report is not None:
