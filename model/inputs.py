@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,23 +39,28 @@ def items_from_texts(texts: Iterable[str], split: str = "auto") -> Iterator[Item
 
 # Endings of the files classify reads (and of a few it does not): a TEXT argument ending so is a file name.
 _FILE_SUFFIXES = (".txt", ".text", ".md", ".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".html", ".htm", ".pdf", ".docx")
+_PATH_LIKE = re.compile(r"[\w.~:/\\-]+", re.ASCII)  # one word of the characters file names are made of
 
 
 def check_paragraph_argument(text: str) -> None:
     """Refuse a command-line TEXT that is a file name rather than a paragraph.
 
-    A paragraph has spaces; a single word that names an existing file or
-    directory, holds a path separator, or ends like a file name is what a
-    user meant as --file (or mistyped), and classifying its letters would
-    answer a question nobody asked.
+    A single word of file-name characters (ASCII letters, digits, `._-~:/\\`)
+    that names an existing file or directory, holds a path separator, or ends
+    like a file name is what a user meant as --file (or mistyped), and
+    classifying its letters would answer a question nobody asked. Text in
+    scripts written without spaces (Japanese, Chinese) is never taken for a
+    path.
     """
     if text == "-":
         raise DataError("'-' (standard input) cannot be combined with TEXT arguments")
-    if any(c.isspace() for c in text):
+    if not _PATH_LIKE.fullmatch(text):
         return
-    path = Path(text)
-    if path.is_file() or path.is_dir():
-        kind = "a directory" if path.is_dir() else "a file"
+    try:
+        kind = "a directory" if os.path.isdir(text) else "a file" if os.path.isfile(text) else None
+    except (OSError, ValueError):  # a name too long for the file system
+        kind = None
+    if kind:
         raise DataError(f"{text} is {kind}, not a paragraph; to classify a file use --file FILE")
     if "/" in text or "\\" in text or text.lower().endswith(_FILE_SUFFIXES):
         raise DataError(f"{text}: no such file, and one word is not a paragraph; to classify a file use --file FILE")
@@ -84,6 +91,7 @@ def _read_items(path: str, fmt: str, split: str) -> Iterator[Item]:
         try:
             if fmt == "auto":  # standard input and .json files: JSONL if the first line is a JSON object
                 fmt, lines = _sniff(lines)
+                fmt = "text" if fmt == "empty" else fmt  # the text reader says the input is empty
                 if fmt == "text" and path != "-":
                     raise DataError(f"{name}: expected JSON Lines (one object a line), as in .jsonl; a JSON array or document is not read")
             yield from (readers[fmt](lines, name) if fmt in readers else _text_items(lines, split))
@@ -92,7 +100,7 @@ def _read_items(path: str, fmt: str, split: str) -> Iterator[Item]:
 
 
 def _sniff(lines: Iterator[str]) -> tuple[str, Iterator[str]]:
-    """"jsonl" when the first non-blank line is a JSON object, else "text"; and the lines, none lost."""
+    """"jsonl" when the first non-blank line is a JSON object, "empty" when there is none, else "text"; and the lines, none lost."""
     head: list[str] = []
     for line in lines:
         head.append(line)
@@ -105,7 +113,7 @@ def _sniff(lines: Iterator[str]) -> tuple[str, Iterator[str]]:
             is_json = isinstance(json.loads(first), dict)
         except (ValueError, RecursionError):
             pass
-    return ("jsonl" if is_json else "text"), _chain(head, lines)
+    return ("jsonl" if is_json else "text" if first else "empty"), _chain(head, lines)
 
 
 def _chain(head: list[str], rest: Iterator[str]) -> Iterator[str]:
@@ -155,14 +163,23 @@ def _decoded(handle: TextIO, name: str, path: str) -> Iterator[str]:
 
 
 def _undecodable_line(path: Path) -> int | None:
-    """The number of the first line of a file that is not UTF-8 (counting lines as a text reader does)."""
-    data = path.read_bytes()
-    try:
-        data.decode("utf-8")
+    """The number of the first line of a regular file that is not UTF-8, counting lines as the text reader does.
+
+    Read again from the start, a line at a time, so memory stays bounded;
+    None for anything but a regular file (a pipe cannot be read twice).
+    """
+    if not path.is_file():
         return None
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
+    lineno = 1
+    with open(path, "rb") as handle:
+        for raw in handle:  # split at b"\n", which never occurs inside a UTF-8 sequence
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                before = raw[: exc.start]
+                return lineno + before.count(b"\r") - before.count(b"\r\n")
+            lineno += 1 + raw.count(b"\r") - raw.count(b"\r\n")  # a lone \r ends a line too
+    return None
 
 
 def _text_items(lines: Iterable[str], split: str) -> Iterator[Item]:

@@ -5,18 +5,19 @@ headline or caption per line and uses blank lines irregularly; text from
 e-mail, PDFs or wire feeds is hard-wrapped inside blank-line-separated
 paragraphs. In `auto` mode blank lines always separate, and inside a block
 each line is its own paragraph unless it looks like a hard wrap: the line does
-not end a sentence and the next line starts in lower case, the line ends in a
-letter and a hyphen, or the text is
-hard-wrapped at a width and the next line's first word would not have fitted
-on the line (the rule a greedy wrapper such as `textwrap` or an e-mail client
-breaks by). A text counts as hard-wrapped when it separates its blocks with
-blank lines and nearly every line that another line follows in its block
-breaks where a wrapper at one width would have; the width is read from the
-first lines (`PROBE_LINES`), so a few lines, web copy with one paragraph per
-line, menus and lists do not qualify.
-
-A line that ends in a letter and a hyphen is joined to the next without a
-space, so a compound split at its hyphen (`long-` / `standing`) comes back whole.
+not end a sentence and the next line starts in lower case; the line ends in a
+letter and a hyphen; or the text is hard-wrapped at a width, the next line's
+first word would not have fitted on the line (the rule a greedy wrapper such
+as `textwrap` or an e-mail client breaks by), and the block reads as
+wrapped prose: its last line ends a sentence or is short, or it has a break
+of the first two kinds (a block of headlines or list items that all end near
+the width often has none of these). A text counts as hard-wrapped when it separates its
+blocks with blank lines and nearly every line that another line follows in
+its block breaks where a wrapper at one width would have; the width is read
+from the first PROBE_LINES non-blank lines, so a few lines, web copy with one
+paragraph per line, menus and lists do not qualify. Lines ending in a letter
+and a hyphen are joined to the next without a space, so a compound split at
+its hyphen (`long-` / `standing`) comes back whole.
 
 The splitter works on an iterable of lines so a large file is never held in
 memory at once.
@@ -31,11 +32,12 @@ from typing import Iterable, Iterator
 MODES = ("auto", "lines", "blank")
 
 PROBE_LINES = 200  # non-blank lines read ahead to decide whether a text is hard-wrapped
-_PROBE_LIMIT = 1000  # lines of any kind read ahead, so a run of blank lines cannot grow the probe
+_PROBE_LIMIT = 1000  # lines of any kind read ahead (to probe, or to judge one block), so memory stays bounded
 _MIN_WRAP_WIDTH = 40  # narrower "wraps" are menus, lists and short fields, not wrapped prose
 _WRAPPED_SHARE = 0.8  # share of the followed lines that must break where a wrapper at the width would
 _MIN_WRAPPED_LINES = 4  # followed lines needed to call a text wrapped (3 let three headlines of similar length pass, in scripts/split_check.py)
 _MIN_COLUMNS = 2  # distinct columns they must end at: lines of one length are a list or a table
+_SHORT_LAST_LINE = 2 / 3  # a block whose last line ends before this share of the width ends like a wrapped paragraph
 
 # A sentence ends in . ! ? or an ellipsis, possibly followed by closing quotes or brackets.
 _SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
@@ -102,7 +104,7 @@ def _wrapped_at(previous: _Line, following: _Line, width: int) -> bool:
     return low <= width <= high
 
 
-def wrap_width(lines: list[_Line | None]) -> int | None:
+def _wrap_width(lines: list[_Line | None]) -> int | None:
     """The width a text is hard-wrapped at, or None when it does not look hard-wrapped.
 
     Only lines followed by another line of the same block count. The width is
@@ -134,7 +136,7 @@ def _joins(mode: str, previous: _Line, following: _Line, width: int | None) -> b
 
 
 def _probe(stream: Iterator[_Line | None]) -> list[_Line | None]:
-    """The first lines of `stream`, up to PROBE_LINES non-blank ones."""
+    """The first lines of `stream`, up to PROBE_LINES non-blank ones (and _PROBE_LIMIT in all)."""
     head: list[_Line | None] = []
     non_blank = 0
     for line in stream:
@@ -145,6 +147,43 @@ def _probe(stream: Iterator[_Line | None]) -> list[_Line | None]:
     return head
 
 
+def _blocks(stream: Iterator[_Line | None]) -> Iterator[list[_Line | None]]:
+    """The stream cut after each blank line (kept, as None, at the end of its block) and every _PROBE_LIMIT lines."""
+    block: list[_Line | None] = []
+    for line in stream:
+        block.append(line)
+        if line is None or len(block) >= _PROBE_LIMIT:  # the cap only bounds memory: no paragraph ends there
+            yield block
+            block = []
+    if block:
+        yield block
+
+
+def _line_widths(stream: Iterator[_Line | None], width: int | None) -> Iterator[tuple[_Line | None, int | None]]:
+    """Each line with the wrap width that applies to it, None where the width rule is off.
+
+    In a hard-wrapped text the rule applies inside a block only when the
+    block reads as wrapped prose: its last line ends a sentence or is short
+    (under two thirds of the width), or one of its lines flows into the next
+    (a lower-case start after an unfinished sentence, or a hyphen). A wrapped
+    paragraph nearly always does; a block of headlines or list items that
+    all end near the width often does not.
+    """
+    if width is None:
+        for line in stream:
+            yield line, None
+        return
+    for block in _blocks(stream):
+        text_lines = [line for line in block if line is not None]
+        prose = bool(text_lines) and (
+            bool(_SENTENCE_END.search(text_lines[-1].text))
+            or text_lines[-1].width < _SHORT_LAST_LINE * width
+            or any(_continues(a, b) for a, b in zip(text_lines, text_lines[1:]))
+        )
+        for line in block:
+            yield line, width if prose else None
+
+
 def iter_paragraphs(lines: Iterable[str], mode: str = "auto") -> Iterator[Paragraph]:
     """Paragraphs from an iterable of lines (as read from a text file, newlines kept)."""
     if mode not in MODES:
@@ -153,12 +192,12 @@ def iter_paragraphs(lines: Iterable[str], mode: str = "auto") -> Iterator[Paragr
     width = None
     if mode == "auto":
         head = _probe(stream)
-        width = wrap_width(head)
+        width = _wrap_width(head)
         stream = chain(head, stream)
     index = 0
     current: list[_Line] = []
-    for line in stream:
-        if current and (line is None or not _joins(mode, current[-1], line, width)):
+    for line, line_width in _line_widths(stream, width):
+        if current and (line is None or not _joins(mode, current[-1], line, line_width)):
             yield _make(index, current)
             index += 1
             current = []

@@ -105,6 +105,22 @@ def test_bad_inputs_end_in_one_line_and_exit_2(tmp_path: Path, tfidf_model_dir: 
     assert_one_line_error(invoke("classify", *m, "--file", latin, "--file", blank), "--file given 2 times")
     assert_one_line_error(invoke("classify", *m, "--input-format", "xml", "Talks resumed."), "unknown --input-format 'xml'")
     assert invoke("classify", *m, "--format", "jsonl", "Drills.").exit_code == 0  # one word that names no file is text
+    for text in ("日米韓の安全保障協力は" * 30, "日米韓/安全保障"):  # no spaces in Japanese: never taken for a path
+        assert invoke("classify", *m, "--format", "jsonl", text).exit_code == 0
+    assert_one_line_error(invoke("classify", *m, ""), "empty")
+    bad_late = tmp_path / "late.txt"
+    bad_late.write_bytes(b"".join(b"Paragraph %d.\r\n" % i for i in range(3000)) + b"caf\xe9\r\n")
+    assert_one_line_error(invoke("classify", *m, "--file", bad_late, "-o", tmp_path / "late.out"), f"{bad_late}:3001: not UTF-8")
+    assert_one_line_error(invoke("classify", *m, "--file", "-", input=bad_late.read_bytes()), "standard input (at or after line")
+    records = '{"id": "r1", "text": "Talks resumed."}\n'
+    for name in ("r.ndjson", "r.json"):
+        (tmp_path / name).write_text(records)
+        result = invoke("classify", *m, "--file", tmp_path / name, "-o", tmp_path / "out.json")
+        assert result.exit_code == 0 and json.loads((tmp_path / "out.json").read_text())["id"] == "r1"
+    (tmp_path / "array.json").write_text('[{"id": "r1", "text": "Talks resumed."}]\n')
+    assert_one_line_error(invoke("classify", *m, "--file", tmp_path / "array.json"), "expected JSON Lines")
+    (tmp_path / "empty.json").write_text("\n")
+    assert_one_line_error(invoke("classify", *m, "--file", tmp_path / "empty.json"), "empty")
     assert_one_line_error(invoke("evaluate", *m, "--data", unknown), "unknown topic 'weather'")
     assert_one_line_error(invoke("evaluate", *m, "--data", tmp_path / "nope.jsonl"), "not found")
     assert_one_line_error(invoke("evaluate", *m, "--data", unknown, "--data", unknown), "--data given 2 times")

@@ -30,7 +30,8 @@ def test_reads_starter_set_into_a_dataset(labels):
         ({"topics": ["economy"]}, "unknown topic 'economy'"),
         ({"stance": "pro"}, "unknown stance 'pro'"),
         ({"id": ""}, "missing or empty id"),
-        ({"id": True}, "missing or empty id"),
+        ({"id": True}, "id must be a string or an integer"),
+        ({"id": None}, "missing or empty id"),
         ({"topics": None}, "missing topics"),
     ],
 )

@@ -130,7 +130,7 @@ def test_hard_wrapped_paragraphs_between_blank_lines_come_back_whole_at_any_widt
     import random
     import textwrap
 
-    texts = _starter_texts()
+    texts = [t for t in _starter_texts() if t.endswith((".", '"', "\u201d"))]  # prose; a wrapped headline may split
     generator = random.Random(1)
     for _ in range(60):
         sample = generator.sample(texts, generator.randint(2, 8))
@@ -173,3 +173,74 @@ def test_the_wrap_width_is_read_from_the_first_lines_only():
     tail = "\n".join(texts[3:6])  # web copy after the wrapped part: lines far wider than the width stay apart
     assert [p.text for p in split_paragraphs(f"{wrapped}\n\n{tail}\n")] == texts[:6]
     assert [p.text for p in split_paragraphs(f"{wrapped}\n\n{tail}\n", "lines")][-3:] == texts[3:6]
+
+
+def _seed_wrapped(width: int) -> str:
+    import textwrap
+
+    return "\n\n".join(textwrap.fill(p, width) for p in _seed_paragraphs()) + "\n"
+
+
+def test_auto_reads_ahead_a_bounded_probe_and_streams_the_rest():
+    from model import split
+
+    consumed = 0
+
+    def lines():
+        nonlocal consumed
+        for line in _seed_wrapped(72).splitlines(keepends=True) * 20:
+            consumed += 1
+            yield line
+
+    paragraphs = iter_paragraphs(lines())
+    next(paragraphs)
+    assert consumed <= split.PROBE_LINES * 2  # the probe's non-blank lines, the blank ones between them, one more
+    assert len(split._probe(iter([None] * 5000))) == split._PROBE_LIMIT  # blank lines cannot grow it
+
+
+def test_too_narrow_or_too_few_wrapped_lines_do_not_count_as_hard_wrapped():
+    import textwrap
+
+    from model.split import _lines_with_offsets, _wrap_width
+
+    def width(text):
+        return _wrap_width(list(_lines_with_offsets(text.splitlines(keepends=True))))
+
+    texts = _starter_texts()
+    assert width("\n\n".join(textwrap.fill(p, 30) for p in texts[:4])) is None  # menus and short fields are this narrow
+    assert width("\n\n".join(textwrap.fill(p, 40) for p in texts[:4])) is not None
+    by_lines = {}
+    for p in _seed_paragraphs():
+        by_lines.setdefault(len(textwrap.wrap(p, 60)), []).append(textwrap.fill(p, 60))
+    two, three = by_lines[2], by_lines[3]
+    assert width(f"{three[0]}\n\n{two[0]}\n") is None  # 2 + 1 lines followed by another: too few
+    assert width(f"{three[0]}\n\n{three[1]}\n") is not None  # 2 + 2
+    table = "\n".join(f"| row {i} | the three agree to meet again |" for i in range(8))
+    assert width(f"{table}\n\n{table}\n") is None  # rows of one length are a table, not wrapped prose
+
+
+def test_the_width_is_read_from_the_first_lines_only():
+    web = "".join(f"{p}\n\n" for p in _starter_texts()) * 4  # one paragraph per line: nothing to read a width from
+    assert len(web.split("\n\n")) > 200
+    wrapped = _seed_wrapped(80)
+    alone = [p.text for p in split_paragraphs(wrapped)]
+    after_web = [p.text for p in split_paragraphs(web + wrapped)][-len(alone):]
+    assert alone == _seed_paragraphs() and after_web != alone  # past the probe, only the line-end rules join
+
+
+def test_a_block_of_headlines_near_the_width_in_a_wrapped_text_stays_apart():
+    # each ends where a wrapper at 80 columns would break before the next, but the block does not read as wrapped prose
+    headlines = [
+        "Allies agree to share missile warning data in real time from December onwards",  # 77 columns
+        "Seoul and Tokyo to resume shuttle diplomacy after a twelve-year gap in the talks",  # 80
+        "Beijing warns the three partners against building a new military bloc in Asia",  # 77
+    ]
+    got = [p.text for p in split_paragraphs(_seed_wrapped(80) + "\n" + "\n".join(headlines) + "\n")]
+    assert got[-3:] == headlines and got[:-3] == _seed_paragraphs()
+
+
+def test_a_wrapped_headline_comes_back_whole_when_its_last_line_is_short():
+    headline = "Trilateral Finance Ministers Agree to Consult Closely on Sharp Currency Moves"
+    wrapped = "Trilateral Finance Ministers Agree to Consult Closely on\nSharp Currency Moves\n"  # 56 + 20 columns at 60
+    got = [p.text for p in split_paragraphs(_seed_wrapped(60) + "\n" + wrapped)]
+    assert got[-1] == headline  # no sentence end, no lower-case break: the short last line says it was wrapped

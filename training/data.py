@@ -85,7 +85,9 @@ def _validate(row: dict, labels: LabelSchema, where: str) -> Record:
     record_id = row.get("id")
     if isinstance(record_id, int) and not isinstance(record_id, bool):  # JSON ids 1, 2, 3 read as "1", "2", "3", as classify does
         record_id = str(record_id)
-    if not isinstance(record_id, str) or not record_id.strip():
+    if record_id is not None and not isinstance(record_id, str):
+        raise DataError(f"{where}: id must be a string or an integer (got {record_id!r})")
+    if record_id is None or not record_id.strip():
         raise DataError(f"{where}: missing or empty id (got {record_id!r})")
     text = row.get("text")
     if not isinstance(text, str) or not text.strip():

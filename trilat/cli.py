@@ -42,7 +42,7 @@ class OneLineErrors(TyperGroup):
         except BrokenPipeError:
             _reader_left()
         except MemoryError:
-            typer.echo("error: out of memory (a smaller --batch-size or --bootstrap needs less)", err=True)
+            typer.echo("error: out of memory", err=True)
             sys.exit(2)
         except OSError as exc:  # unreadable input, full disk, unwritable output
             typer.echo(f"error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}", err=True)
@@ -120,7 +120,7 @@ def classify(
     texts: Annotated[Optional[list[str]], typer.Argument(help="Paragraph text(s) to classify; each is split into paragraphs.", metavar="TEXT")] = None,
     files: Annotated[Optional[list[str]], typer.Option("--file", "-f", help="Text, .jsonl (.ndjson) or .csv file to classify; '-' reads standard input.", metavar="FILE")] = None,
     model: ModelOption = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", help="Output format: table (people), jsonl or csv (pipelines). Default: csv or jsonl when -o names a .csv or .jsonl file, else table.", metavar="table|jsonl|csv")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="Output format: table (people), jsonl or csv (pipelines). Default: csv when -o names a .csv file, jsonl for .jsonl, .ndjson or .json, else table.", metavar="table|jsonl|csv")] = None,
     output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write results to this file instead of standard output; it is opened when the first results are ready.", metavar="FILE")] = None,
     split: Annotated[str, typer.Option("--split", help="Paragraph splitting: auto, lines (one per line) or blank (blank lines only).", metavar="auto|lines|blank")] = "auto",
     input_format: Annotated[str, typer.Option("--input-format", help="auto (by file extension; on standard input JSONL if the first line is a JSON object, else text), text, jsonl or csv (records with 'text', keeping 'id').", metavar="auto|text|jsonl|csv")] = "auto",
@@ -129,11 +129,10 @@ def classify(
 ) -> None:
     """Classify paragraphs from arguments, a file or standard input."""
     from model.errors import TrilatError
-    from model.inputs import check_paragraph_argument, classify_stream, items_from_file, items_from_texts
+    from model.inputs import INPUT_FORMATS, check_paragraph_argument, classify_stream, items_from_file, items_from_texts
     from model.interface import check_precision
     from model.io import load_model
     from model.split import MODES
-    from model.inputs import INPUT_FORMATS
     from trilat.formats import OUTPUT_FORMATS, WRITERS, OutputFile, default_format, result_row
 
     fmt = fmt or default_format(output)

@@ -17,9 +17,9 @@ OUTPUT_FORMATS = ("table", "jsonl", "csv")
 
 
 def default_format(output: Optional[str]) -> str:
-    """The format `-o FILE` implies by its extension (.csv, .jsonl, .ndjson); a table otherwise."""
+    """The format `-o FILE` implies by its extension (.csv; .jsonl, .ndjson or .json: JSON Lines); a table otherwise."""
     suffix = Path(str(output)).suffix.lower() if output not in (None, "-") else ""
-    return {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(suffix, "table")
+    return {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}.get(suffix, "table")
 
 
 def result_row(item, prediction) -> dict:
