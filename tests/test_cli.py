@@ -402,6 +402,13 @@ def test_output_through_a_symlink_and_never_onto_standard_input(tmp_path: Path, 
     assert link.is_symlink() and len(target.read_text().splitlines()) == 2  # written through the link
     assert target.stat().st_mode & 0o777 == 0o640  # the file's own permissions stay
     assert_one_line_error(invoke("classify", "--model", tfidf_model_dir, "--file", source, "-o", f"{tmp_path}/new/"), "not a directory name")
+    dangling = tmp_path / "dangling.jsonl"  # a link to a file not made yet is written through, as `>` does
+    dangling.symlink_to(tmp_path / "made.jsonl")
+    assert invoke("classify", "--model", tfidf_model_dir, "--file", source, "-o", dangling).exit_code == 0
+    assert dangling.is_symlink() and len((tmp_path / "made.jsonl").read_text().splitlines()) == 2
+    nowhere = tmp_path / "nowhere.jsonl"
+    nowhere.symlink_to(tmp_path / "missing" / "x.jsonl")
+    assert_one_line_error(invoke("classify", "--model", tfidf_model_dir, "--file", source, "-o", nowhere), "in a directory that does not exist")
 
     with open(target) as stdin:  # `trilat classify - -o results.jsonl < results.jsonl` would eat its own input
         process = _run_cli("classify", "--model", tfidf_model_dir, "-", "-o", target, stdin=stdin, stdout=subprocess.PIPE)

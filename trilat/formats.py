@@ -173,6 +173,11 @@ class OutputFile:
 
 def _check_writable(path: Path) -> None:
     """Try the file now, before a model loads, without changing it: append to an existing regular file, create and remove a new one."""
+    if path.is_symlink() and not path.exists():  # a link to a file yet to be made: try where it points, as `>` would
+        target = Path(os.path.realpath(path))
+        if not target.parent.is_dir():
+            raise TrilatError(f"cannot write {path}: it links to {target}, in a directory that does not exist")
+        path = target
     try:
         if path.is_file():
             open(path, "a", encoding="utf-8").close()
