@@ -91,9 +91,9 @@ def _read_items(path: str, fmt: str, split: str) -> Iterator[Item]:
         try:
             if fmt == "auto":  # standard input and .json files: JSONL if the first line is a JSON object
                 fmt, lines = _sniff(lines)
-                fmt = "text" if fmt == "empty" else fmt  # the text reader says the input is empty
                 if fmt == "text" and path != "-":
                     raise DataError(f"{name}: expected JSON Lines (one object a line), as in .jsonl; a JSON array or document is not read")
+                fmt = "text" if fmt == "empty" else fmt  # the text reader says the input is empty
             yield from (readers[fmt](lines, name) if fmt in readers else _text_items(lines, split))
         finally:
             lines.close()  # before `_open` detaches standard input's wrapper

@@ -119,8 +119,8 @@ def test_bad_inputs_end_in_one_line_and_exit_2(tmp_path: Path, tfidf_model_dir: 
         assert result.exit_code == 0 and json.loads((tmp_path / "out.json").read_text())["id"] == "r1"
     (tmp_path / "array.json").write_text('[{"id": "r1", "text": "Talks resumed."}]\n')
     assert_one_line_error(invoke("classify", *m, "--file", tmp_path / "array.json"), "expected JSON Lines")
-    (tmp_path / "empty.json").write_text("\n")
-    assert_one_line_error(invoke("classify", *m, "--file", tmp_path / "empty.json"), "empty")
+    (tmp_path / "blank.json").write_text("\n")
+    assert_one_line_error(invoke("classify", *m, "--file", tmp_path / "blank.json"), "the input is empty")
     assert_one_line_error(invoke("evaluate", *m, "--data", unknown), "unknown topic 'weather'")
     assert_one_line_error(invoke("evaluate", *m, "--data", tmp_path / "nope.jsonl"), "not found")
     assert_one_line_error(invoke("evaluate", *m, "--data", unknown, "--data", unknown), "--data given 2 times")

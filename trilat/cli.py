@@ -136,12 +136,9 @@ def classify(
     from trilat.formats import OUTPUT_FORMATS, WRITERS, OutputFile, default_format, result_row
 
     fmt = fmt or default_format(output)
-    if fmt not in OUTPUT_FORMATS:
-        raise TrilatError(f"unknown --format {fmt!r}; choose one of {', '.join(OUTPUT_FORMATS)}")
-    if split not in MODES:
-        raise TrilatError(f"unknown --split {split!r}; choose one of {', '.join(MODES)}")
-    if input_format not in INPUT_FORMATS:
-        raise TrilatError(f"unknown --input-format {input_format!r}; choose one of {', '.join(INPUT_FORMATS)}")
+    for option, value, choices in (("--format", fmt, OUTPUT_FORMATS), ("--split", split, MODES), ("--input-format", input_format, INPUT_FORMATS)):
+        if value not in choices:
+            raise TrilatError(f"unknown {option} {value!r}; choose one of {', '.join(choices)}")
     check_precision(precision, "--precision")  # before a model is loaded
     if files and len(files) > 1:
         raise TrilatError(f"--file given {len(files)} times; classify one file at a time, or several through standard input: cat A B | trilat classify -")

@@ -8,6 +8,7 @@ import csv
 import json
 import os
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Optional, TextIO
 
@@ -92,15 +93,10 @@ class TableWriter:
 
 def _one_line(text: str) -> str:
     """One safe line: newlines and tabs would break the table's rows, control characters would drive the terminal."""
-    import unicodedata
-
-    text = " ".join(text.split())
-    return "".join("?" if unicodedata.category(c) == "Cc" else c for c in text)
+    return "".join("?" if unicodedata.category(c) == "Cc" else c for c in " ".join(text.split()))
 
 
 def _char_columns(char: str) -> int:
-    import unicodedata
-
     if unicodedata.combining(char) or unicodedata.category(char) == "Cf":
         return 0
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
