@@ -1,23 +1,33 @@
 """Split raw text into paragraphs, keeping each paragraph's index and character offsets.
 
-Two shapes of input meet here. Text copied from web pages puts one paragraph,
-headline or caption per line and uses blank lines irregularly; text from
-e-mail, PDFs or wire feeds is hard-wrapped inside blank-line-separated
-paragraphs. In `auto` mode blank lines always separate, and inside a block
-each line is its own paragraph unless it looks like a hard wrap: the line does
-not end a sentence and the next line starts in lower case; the line ends in a
-letter and a hyphen; or the text is hard-wrapped at a width, the next line's
-first word would not have fitted on the line (the rule a greedy wrapper such
-as `textwrap` or an e-mail client breaks by), and the block reads as
-wrapped prose: its last line ends a sentence or is short, or it has a break
-of the first two kinds (a block of headlines or list items that all end near
-the width often has none of these). A text counts as hard-wrapped when it separates its
-blocks with blank lines and nearly every line that another line follows in
-its block breaks where a wrapper at one width would have; the width is read
-from the first PROBE_LINES non-blank lines, so a few lines, web copy with one
-paragraph per line, menus and lists do not qualify. Lines ending in a letter
-and a hyphen are joined to the next without a space, so a compound split at
-its hyphen (`long-` / `standing`) comes back whole.
+Three shapes of input meet here. Text copied from web pages puts one
+paragraph, headline or caption per line and uses blank lines irregularly;
+text from e-mail or wire feeds is hard-wrapped at a fixed width, usually
+inside blank-line-separated paragraphs; text copied from a PDF flows: its
+lines break wherever a proportional font filled them, often with no blank
+lines between paragraphs. In `auto` mode blank lines always separate, and
+inside a block each line is its own paragraph unless it looks like a wrap.
+
+Two line-end rules hold everywhere: a line that does not end a sentence joins
+a next line starting in lower case, and a line ending in a letter and a
+hyphen joins the next without a space, so a compound split at its hyphen
+(`long-` / `standing`) comes back whole. Two width rules depend on the
+layout read from the first PROBE_LINES non-blank lines, in blocks that read
+as wrapped prose:
+
+- hard-wrapped (blank lines between blocks, and nearly every line that
+  another line follows breaks where a greedy wrapper such as `textwrap`
+  would at one width): a line joins the next when the next line's first
+  word would not have fitted on it, or, in a block with a line-end join,
+  when it is full as below;
+- flowing (many lines break mid-sentence before a lower-case word, and most
+  end near one width, the measure): a line joins the next when it is full,
+  four fifths to five quarters of the measure, or without room for the next
+  word; a full line that ends a sentence joins only when blank lines mark
+  the paragraphs or it nearly reaches the measure.
+
+A few lines, web copy with one paragraph per line, menus and lists are
+neither.
 
 The splitter works on an iterable of lines so a large file is never held in
 memory at once.
@@ -25,7 +35,7 @@ memory at once.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain
 from typing import Iterable, Iterator
 
@@ -38,6 +48,13 @@ _WRAPPED_SHARE = 0.8  # share of the followed lines that must break where a wrap
 _MIN_WRAPPED_LINES = 4  # followed lines needed to call a text wrapped (3 let three headlines of similar length pass, in scripts/split_check.py)
 _MIN_COLUMNS = 2  # distinct columns they must end at: lines of one length are a list or a table
 _SHORT_LAST_LINE = 2 / 3  # a block whose last line ends before this share of the width ends like a wrapped paragraph
+# Text whose lines flow at no fixed width: copied from a PDF or a page in a proportional font, or wrapped with no blank lines.
+_FLOW_MIN_LINES = 6  # followed lines needed to call a text flowing
+_FLOW_CONTINUING = 0.3  # share of them that must break mid-sentence before a lower-case word (headlines and web copy rarely do)
+_FLOW_QUANTILE = 0.8  # the measure, the width of a full line, is this quantile of the followed lines' widths
+_FLOW_FULL = (0.8, 1.25)  # a line this share of the measure is full: a wrapper broke it, not the writer
+_FLOW_FULL_SHARE = 0.6  # share of the followed lines that must be full
+_FLOW_FULL_SENTENCE = 0.95  # without blank lines, a full line ending a sentence must reach this share to be joined
 
 # A sentence ends in . ! ? or an ellipsis, possibly followed by closing quotes or brackets.
 _SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
@@ -117,8 +134,7 @@ def _wrap_width(lines: list[_Line | None]) -> int | None:
     wrapped part) are allowed; the rule then leaves them apart.
     """
     ranges = [_fit_range(a, b) for a, b in zip(lines, lines[1:]) if a is not None and b is not None]
-    blank_inside = any(line is None for line in lines[1:-1]) and sum(line is not None for line in lines) > 1
-    if len(ranges) < _MIN_WRAPPED_LINES or not blank_inside:
+    if len(ranges) < _MIN_WRAPPED_LINES or not _blank_separated(lines):
         return None
     fits, width = max((sum(low <= w <= high for low, high in ranges), w) for w in {high for _, high in ranges})
     columns = {low for low, high in ranges if low <= width <= high}
@@ -127,12 +143,82 @@ def _wrap_width(lines: list[_Line | None]) -> int | None:
     return width
 
 
-def _joins(mode: str, previous: _Line, following: _Line, width: int | None) -> bool:
+@dataclass(frozen=True)
+class _Layout:
+    """How a text's lines were broken, as read from its first lines."""
+
+    wrap: int | None = None  # hard-wrapped by a greedy wrapper at this many columns
+    measure: int | None = None  # else flowing: lines filled to about this many columns, then broken
+    blank_separated: bool = False  # blank lines between blocks: a paragraph never runs past one
+
+
+def _layout(lines: list[_Line | None]) -> _Layout | None:
+    """The text's layout, or None when only the line-end rules can tell a wrap."""
+    blank_separated = _blank_separated(lines)
+    wrap = _wrap_width(lines)
+    if wrap is not None:
+        return _Layout(wrap=wrap, blank_separated=blank_separated)
+    measure = _flow_measure(lines)
+    return None if measure is None else _Layout(measure=measure, blank_separated=blank_separated)
+
+
+def _blank_separated(lines: list[_Line | None]) -> bool:
+    return any(line is None for line in lines[1:-1]) and sum(line is not None for line in lines) > 1
+
+
+def _flow_measure(lines: list[_Line | None]) -> int | None:
+    """The width of a full line in text that flows without a fixed wrap width, or None when the text does not flow.
+
+    Text copied from a PDF or a web page in a proportional font, or wrapped
+    with no blank lines between paragraphs, breaks its lines where they fill,
+    at a number of characters that varies, so no greedy wrapper's width fits
+    it. It still shows that it was wrapped: many of its lines break
+    mid-sentence before a lower-case word, and most end near one width. Web
+    copy, headlines and lists do neither.
+    """
+    pairs = [(a, b) for a, b in zip(lines, lines[1:]) if a is not None and b is not None]
+    if len(pairs) < _FLOW_MIN_LINES or sum(_continues(a, b) for a, b in pairs) < _FLOW_CONTINUING * len(pairs):
+        return None
+    widths = sorted(a.width for a, _ in pairs)
+    measure = widths[int(_FLOW_QUANTILE * (len(widths) - 1))]
+    full = sum(_FLOW_FULL[0] * measure <= width <= _FLOW_FULL[1] * measure for width in widths)
+    if measure < _MIN_WRAP_WIDTH or full < _FLOW_FULL_SHARE * len(widths):
+        return None
+    return measure
+
+
+def _fills(previous: _Line, following: _Line, layout: _Layout) -> bool:
+    """True when `previous` is a full line of flowing text: a wrapper broke it, so `following` continues it.
+
+    A line is full when it reaches four fifths of the measure, or when the
+    next word would not have fitted after it, and is not far wider than the
+    measure (a whole paragraph on one line). A full line that ends a sentence
+    is joined only when blank lines mark the paragraphs, or when it is nearly
+    the measure: a paragraph's last line is seldom that full, while a
+    sentence often ends at a wrap.
+    """
+    measure = layout.measure
+    next_word = len(following.text.split(maxsplit=1)[0])
+    if previous.width > _FLOW_FULL[1] * measure:
+        return False
+    if previous.width < _FLOW_FULL[0] * measure and previous.width + 1 + next_word <= measure:
+        return False
+    ends_sentence = bool(_SENTENCE_END.search(previous.text))
+    return not ends_sentence or layout.blank_separated or previous.width >= _FLOW_FULL_SENTENCE * measure
+
+
+def _joins(mode: str, previous: _Line, following: _Line, layout: _Layout | None) -> bool:
     if mode == "blank":
         return True
     if mode == "lines":
         return False
-    return _continues(previous, following) or (width is not None and _wrapped_at(previous, following, width))
+    if _continues(previous, following):
+        return True
+    if layout is None:
+        return False
+    if layout.wrap is not None and _wrapped_at(previous, following, layout.wrap):
+        return True
+    return layout.measure is not None and _fills(previous, following, layout)
 
 
 def _probe(stream: Iterator[_Line | None]) -> list[_Line | None]:
@@ -159,29 +245,34 @@ def _blocks(stream: Iterator[_Line | None]) -> Iterator[list[_Line | None]]:
         yield block
 
 
-def _line_widths(stream: Iterator[_Line | None], width: int | None) -> Iterator[tuple[_Line | None, int | None]]:
-    """Each line with the wrap width that applies to it, None where the width rule is off.
+def _line_layouts(stream: Iterator[_Line | None], layout: _Layout | None) -> Iterator[tuple[_Line | None, _Layout | None]]:
+    """Each line with the layout whose width rules apply to it, None where only the line-end rules do.
 
-    In a hard-wrapped text the rule applies inside a block only when the
-    block reads as wrapped prose: its last line ends a sentence or is short
-    (under two thirds of the width), or one of its lines flows into the next
-    (a lower-case start after an unfinished sentence, or a hyphen). A wrapped
-    paragraph nearly always does; a block of headlines or list items that
-    all end near the width often does not.
+    The width rules apply inside a block only when the block reads as
+    wrapped prose. In a flowing text, one of its lines must flow into the
+    next (a lower-case start after an unfinished sentence, or a hyphen). In
+    a hard-wrapped text that is enough too, and so is a last line that ends
+    a sentence or is short (under two thirds of the width). A wrapped
+    paragraph nearly always qualifies; a block of headlines or list items
+    that all end near the width often does not. In a hard-wrapped text's
+    blocks that flow, a full line joins the next as in flowing text, which
+    catches text in a proportional font whose lines happen to fit one width.
     """
-    if width is None:
+    if layout is None:
         for line in stream:
             yield line, None
         return
+    width = layout.wrap if layout.wrap is not None else layout.measure
     for block in _blocks(stream):
         text_lines = [line for line in block if line is not None]
-        prose = bool(text_lines) and (
-            bool(_SENTENCE_END.search(text_lines[-1].text))
-            or text_lines[-1].width < _SHORT_LAST_LINE * width
-            or any(_continues(a, b) for a, b in zip(text_lines, text_lines[1:]))
-        )
+        flows = any(_continues(a, b) for a, b in zip(text_lines, text_lines[1:]))
+        ends = bool(text_lines) and (bool(_SENTENCE_END.search(text_lines[-1].text)) or text_lines[-1].width < _SHORT_LAST_LINE * width)
+        prose = flows or (ends and layout.wrap is not None)
+        block_layout = layout
+        if layout.wrap is not None and flows:
+            block_layout = replace(layout, measure=layout.wrap)
         for line in block:
-            yield line, width if prose else None
+            yield line, block_layout if prose else None
 
 
 def iter_paragraphs(lines: Iterable[str], mode: str = "auto") -> Iterator[Paragraph]:
@@ -189,15 +280,15 @@ def iter_paragraphs(lines: Iterable[str], mode: str = "auto") -> Iterator[Paragr
     if mode not in MODES:
         raise ValueError(f"unknown split mode {mode!r}; choose one of {', '.join(MODES)}")
     stream = _lines_with_offsets(lines)
-    width = None
+    layout = None
     if mode == "auto":
         head = _probe(stream)
-        width = _wrap_width(head)
+        layout = _layout(head)
         stream = chain(head, stream)
     index = 0
     current: list[_Line] = []
-    for line, line_width in _line_widths(stream, width):
-        if current and (line is None or not _joins(mode, current[-1], line, line_width)):
+    for line, line_layout in _line_layouts(stream, layout):
+        if current and (line is None or not _joins(mode, current[-1], line, line_layout)):
             yield _make(index, current)
             index += 1
             current = []

@@ -1,13 +1,15 @@
-"""How `--split auto` and `--split blank` handle hard-wrapped and web-shaped text: the README's figures for paragraph splitting.
+"""How `--split auto` and `--split blank` handle hard-wrapped, flowing and web-shaped text: the README's figures for paragraph splitting.
 
     python scripts/split_check.py [--documents 5000] [--seed 0]
 
-First wraps the 46 paragraphs of the seed article with Python's `textwrap` at
-several widths, with blank lines between paragraphs (as in e-mail), and counts
-the paragraphs each mode gives back exactly (one line per width). Then builds
-random documents from the training split's paragraphs and prints how many
-come back wrong from `auto`, from `auto` without its width rule (the
-lower-case and hyphen rules alone) and from `blank`:
+First wraps the 46 paragraphs of the seed article at several widths, with
+Python's `textwrap` and as a proportional font would (`fill_proportional`),
+with and without blank lines between paragraphs, and counts the paragraphs
+`auto` (and `blank`, where blank lines separate them) gives back exactly.
+Then builds random documents from the training split's paragraphs and prints
+how many come back wrong from `auto`, from `auto` without its width rules
+(the lower-case and hyphen rules alone) and from `blank`, and the share of
+paragraphs `auto` returns exactly:
 
 - wrapped: 2-6 paragraphs wrapped at a random width of 40-120 columns, blank
   lines between them;
@@ -18,11 +20,18 @@ lower-case and hyphen rules alone) and from `blank`:
 - wrapped, then short lines: 2-4 paragraphs wrapped at 60-80 columns, then
   a block of 2-4 sentences no wider than the width, one per line (a
   newsletter's list of headlines), where a width rule is most likely to join
-  lines it should not.
+  lines it should not;
+- wrapped, no blank lines: as the first kind, one paragraph straight after
+  another (text copied from a PDF or a terminal);
+- proportional, no blank lines: 2-6 paragraphs broken where a line of
+  60-100 average characters of a proportional font fills, one straight after
+  another (text copied from a PDF);
+- proportional, blank lines: the same with blank lines between them.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import textwrap
@@ -38,22 +47,61 @@ TRAIN = ROOT / "data" / "train.jsonl"
 
 def seed_table() -> None:
     paragraphs = [" ".join(line.split()) for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
-    print(f"seed article wrapped with blank lines between its {len(paragraphs)} paragraphs: exact (paragraphs returned)")
-    print("width   auto      blank")
+    print(f"seed article, {len(paragraphs)} paragraphs wrapped at each width: paragraphs auto returns exactly"
+          " (before the flowing rule); blank where blank lines separate them")
+    shapes = (("textwrap, blank lines", textwrap.fill, "\n\n"), ("textwrap, none", textwrap.fill, "\n"),
+              ("proportional, blank lines", fill_proportional, "\n\n"), ("proportional, none", fill_proportional, "\n"))
+    print("width   " + "   ".join(f"{name:<25}" for name, _, _ in shapes))
     for width in (50, 60, 72, 80, 100):
-        text = "\n\n".join(textwrap.fill(p, width) for p in paragraphs) + "\n"
         cells = []
-        for mode in ("auto", "blank"):
-            got = [p.text for p in split_paragraphs(text, mode)]
-            cells.append(f"{sum(p in got for p in paragraphs):>2} ({len(got):>2})")
-        print(f"{width:>5}   {cells[0]}   {cells[1]}")
+        for _, fill, separator in shapes:
+            text = separator.join(fill(p, width) for p in paragraphs) + "\n"
+            auto, before = ([p.text for p in splitter(text)] for splitter in (split_auto, before_flowing_rule))
+            cell = f"{sum(p in auto for p in paragraphs):>2} ({sum(p in before for p in paragraphs):>2})"
+            if separator == "\n\n":
+                cell += f", blank {sum(p.text in paragraphs for p in split_paragraphs(text, 'blank')):>2}"
+            cells.append(f"{cell:<25}")
+        print(f"{width:>5}   " + "   ".join(cells))
+
+
+# Rough advances of a sans-serif font, in thousandths of the type size; anything else is an average lower-case letter.
+_ADVANCE = {**dict.fromkeys(" ijlft.,:;'!|\u2018\u2019", 280), **dict.fromkeys("r()-\"\u201c\u201d", 330),
+            **dict.fromkeys("mw", 830), **dict.fromkeys("MW", 900), "I": 280, "\u2014": 1000}
+_AVERAGE = 500  # the advance that makes a line of `width` characters on average
+
+
+def fill_proportional(text: str, width: int) -> str:
+    """Break `text` where a line set in a proportional font fills a measure of about `width` average characters.
+
+    Lines broken this way end at a number of characters that varies with the
+    letters in them, as in text copied from a PDF, so no fixed-width wrapper
+    fits them.
+    """
+    def advance(word: str) -> int:
+        return sum(_ADVANCE.get(c, 650 if c.isupper() else 550) for c in word)
+
+    measure, space = width * _AVERAGE, _ADVANCE[" "]
+    lines, line, filled = [], [], 0
+    for word in text.split():
+        if line and filled + space + advance(word) > measure:
+            lines.append(" ".join(line))
+            line, filled = [], 0
+        filled += (space if line else 0) + advance(word)
+        line.append(word)
+    return "\n".join(lines + [" ".join(line)])
 
 
 def documents(kind: str, texts: list[str], sentences: list[str], generator: random.Random) -> tuple[str, list[str]]:
-    if kind == "wrapped":
+    if kind in ("wrapped", "wrapped, no blank lines"):
         sample = generator.sample(texts, generator.randint(2, 6))
         width = generator.randint(40, 120)
-        return "\n\n".join(textwrap.fill(p, width) for p in sample) + "\n", sample
+        separator = "\n\n" if kind == "wrapped" else "\n"
+        return separator.join(textwrap.fill(p, width) for p in sample) + "\n", sample
+    if kind.startswith("proportional"):
+        sample = generator.sample(texts, generator.randint(2, 6))
+        width = generator.randint(60, 100)
+        separator = "\n" if kind.endswith("no blank lines") else "\n\n"
+        return separator.join(fill_proportional(p, width) for p in sample) + "\n", sample
     if kind == "wrapped, then short lines":
         sample = generator.sample(texts, generator.randint(2, 4))
         width = generator.randint(60, 80)
@@ -77,38 +125,71 @@ def wrong_parts(got: list[str], want: list[str]) -> tuple[bool, bool]:
     return got != head + tail, got[-len(tail) :] != tail
 
 
+KINDS = ("wrapped", "web copy", "short lines", "wrapped, then short lines",
+         "wrapped, no blank lines", "proportional, no blank lines", "proportional, blank lines")
+
+
 def fuzz(count: int, seed: int) -> None:
     texts = [" ".join(json.loads(line)["text"].split()) for line in TRAIN.read_text(encoding="utf-8").splitlines()]
     sentences = [s for t in texts for s in t.split(". ") if len(s) <= 140]
-    print(f"\n{count} random documents of each kind from {TRAIN.relative_to(ROOT)} (seed {seed}): documents not split exactly")
-    print("kind                        auto   auto without width rule   both wrong   blank")
-    for kind in ("wrapped", "web copy", "short lines", "wrapped, then short lines"):
+    print(f"\n{count} random documents of each kind from {TRAIN.relative_to(ROOT)} (seed {seed}): documents not split exactly,"
+          " and the share of paragraphs auto returns exactly")
+    variants = {"auto": split_auto, "without width rules": line_end_rules_only, "before flowing rule": before_flowing_rule,
+                "blank": lambda text: split_paragraphs(text, "blank")}
+    print(f"{'kind':<30} {'auto (fewer, more paragraphs)':<29}   {'without width rules':>19}   {'before flowing rule':>19}   "
+          f"{'blank':>5}   paragraphs exact")
+    merged = dict.fromkeys(variants, 0)
+    for kind in KINDS:
         generator = random.Random(seed)
-        wrong = {"auto": 0, "old": 0, "both": 0, "blank": 0}
-        merged = {"auto": 0, "old": 0}
+        wrong = dict.fromkeys(variants, 0)
+        exact = total = fewer = more = 0
         for _ in range(count):
             text, want = documents(kind, texts, sentences, generator)
-            auto, auto_merged = wrong_parts([p.text for p in split_paragraphs(text, "auto")], want)
-            old, old_merged = wrong_parts([p.text for p in lower_case_rule_only(text)], want)
-            wrong["auto"] += auto
-            wrong["old"] += old
-            wrong["both"] += auto and old
-            wrong["blank"] += wrong_parts([p.text for p in split_paragraphs(text, "blank")], want)[0]
-            merged["auto"] += auto_merged
-            merged["old"] += old_merged
-        print(f"{kind:<26} {wrong['auto']:>5}   {wrong['old']:>23}   {wrong['both']:>10}   {wrong['blank']:>5}")
-    print(f"  of the last kind, the block of short lines not returned line by line: auto {merged['auto']},"
-          f" auto without width rule {merged['old']}")
+            for name, splitter in variants.items():
+                got = [p.text for p in splitter(text)]
+                bad, bad_tail = wrong_parts(got, want)
+                wrong[name] += bad
+                merged[name] += bad_tail
+                if name == "auto":
+                    wanted = [w for w in want if w != LIST_MARK]
+                    exact += sum(w in got for w in wanted)
+                    total += len(wanted)
+                    fewer += bad and len(got) < len(wanted)
+                    more += bad and len(got) > len(wanted)
+        counts = f"{wrong['auto']:>5} ({fewer}, {more})"
+        print(f"{kind:<30} {counts:<29}   {wrong['without width rules']:>19}   {wrong['before flowing rule']:>19}   "
+              f"{wrong['blank']:>5}   {exact / total:>16.3f}")
+    print(f"  of 'wrapped, then short lines', the block of short lines not returned line by line: auto {merged['auto']},"
+          f" without width rules {merged['without width rules']}, before the flowing rule {merged['before flowing rule']}")
 
 
-def lower_case_rule_only(text: str) -> list[split.Paragraph]:
-    """`auto` with the width rule switched off, the lower-case and hyphen rules alone (a study hook, not an option)."""
-    detect = split._wrap_width
-    split._wrap_width = lambda lines: None
-    try:
+def split_auto(text: str) -> list[split.Paragraph]:
+    return split_paragraphs(text, "auto")
+
+
+def line_end_rules_only(text: str) -> list[split.Paragraph]:
+    """`auto` with both width rules (hard-wrapped and flowing text) switched off: the lower-case and hyphen rules alone."""
+    with patched(_layout=lambda lines: None):
         return split_paragraphs(text, "auto")
+
+
+def before_flowing_rule(text: str) -> list[split.Paragraph]:
+    """`auto` as it was before the flowing rule: no text counts as flowing, and no line is joined for being full."""
+    with patched(_flow_measure=lambda lines: None, _fills=lambda previous, following, layout: False):
+        return split_paragraphs(text, "auto")
+
+
+@contextlib.contextmanager
+def patched(**functions):
+    """Replace functions of `model.split` for a moment: a study hook, not an option."""
+    saved = {name: getattr(split, name) for name in functions}
+    for name, function in functions.items():
+        setattr(split, name, function)
+    try:
+        yield
     finally:
-        split._wrap_width = detect
+        for name, function in saved.items():
+            setattr(split, name, function)
 
 
 def main() -> None:

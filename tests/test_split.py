@@ -244,3 +244,145 @@ def test_a_wrapped_headline_comes_back_whole_when_its_last_line_is_short():
     wrapped = "Trilateral Finance Ministers Agree to Consult Closely on\nSharp Currency Moves\n"  # 56 + 20 columns at 60
     got = [p.text for p in split_paragraphs(_seed_wrapped(60) + "\n" + wrapped)]
     assert got[-1] == headline  # no sentence end, no lower-case break: the short last line says it was wrapped
+
+
+# Flowing text: lines broken where they fill, at no fixed width (a PDF, a proportional font), or wrapped with no blank lines.
+
+def _ragged(text: str, width: int, generator) -> list[str]:
+    """Lines broken where they fill a limit that varies between width - 8 and width, as a proportional font breaks them."""
+    lines, line = [], ""
+    limit = generator.randint(width - 8, width)
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > limit:
+            lines.append(line)
+            line, limit = word, generator.randint(width - 8, width)
+        else:
+            line = f"{line} {word}" if line else word
+    return lines + [line]
+
+
+def _flowing_documents(count: int, seed: int):
+    """(paragraphs, their ragged lines) for documents of 2-5 prose paragraphs that a reader could split unaided.
+
+    Left out: documents with under six lines that another line of their
+    paragraph follows, too few to show how they were broken; and those where a paragraph ends on a full line, or a line inside
+    a paragraph ends a sentence, since without blank lines either can be a
+    paragraph's end (the rule guesses by how full the line is).
+    """
+    import random
+
+    from model.split import _SENTENCE_END
+
+    texts = [t for t in _starter_texts() if t.endswith((".", '"', "\u201d"))]
+    generator = random.Random(seed)
+    while count:
+        width = generator.randint(60, 100)
+        sample = generator.sample(texts, generator.randint(2, 5))
+        wrapped = [_ragged(p, width, generator) for p in sample]
+        if (
+            sum(len(lines) - 1 for lines in wrapped) >= 6
+            and all(len(lines) > 1 and len(lines[-1]) < 0.7 * (width - 8) for lines in wrapped)
+            and not any(_SENTENCE_END.search(line) for lines in wrapped for line in lines[:-1])
+        ):
+            count -= 1
+            yield sample, wrapped
+
+
+def test_flowing_paragraphs_without_blank_lines_come_back_whole():
+    for sample, wrapped in _flowing_documents(60, seed=4):
+        text = "\n".join("\n".join(lines) for lines in wrapped) + "\n"
+        assert [p.text for p in split_paragraphs(text)] == sample, text
+
+
+def test_flowing_paragraphs_between_blank_lines_come_back_whole():
+    from model.split import _continues, _lines_with_offsets
+
+    for sample, wrapped in _flowing_documents(60, seed=5):
+        parsed = [[line for line in _lines_with_offsets(f"{line}\n" for line in lines)] for lines in wrapped]
+        if not all(any(_continues(a, b) for a, b in zip(lines, lines[1:])) for lines in parsed):
+            continue  # a block with no mid-sentence break before a lower-case word does not read as prose: documented
+        text = "\n\n".join("\n".join(lines) for lines in wrapped) + "\n"
+        assert [p.text for p in split_paragraphs(text)] == sample, text
+
+
+def _line(text: str, width: int):
+    from model.split import _Line
+
+    return _Line(text, 0, len(text), width)
+
+
+def _flow_lines(widths: list[int], continuing: list[bool]) -> list:
+    """Lines of the given widths; the line after pair i starts in lower case (continuing the sentence) when continuing[i]."""
+    starts = ["Seoul"] + ["and" if flag else "Tokyo" for flag in continuing]
+    return [_line(f"{start} said the talks would go on", width) for start, width in zip(starts, widths)]
+
+
+def test_a_text_flows_with_six_or_more_followed_lines():
+    from model.split import _flow_measure
+
+    assert _flow_measure(_flow_lines([70] * 7, [True] * 6)) == 70
+    assert _flow_measure(_flow_lines([70] * 6, [True] * 5)) is None
+    assert _flow_measure(_flow_lines([39] * 7, [True] * 6)) is None  # narrower than 40 columns: menus and fields
+    assert _flow_measure(_flow_lines([40] * 7, [True] * 6)) == 40
+
+
+def test_a_text_flows_when_three_in_ten_of_its_breaks_continue_a_sentence():
+    from model.split import _flow_measure
+
+    assert _flow_measure(_flow_lines([70] * 21, [True] * 6 + [False] * 14)) == 70
+    assert _flow_measure(_flow_lines([70] * 21, [True] * 5 + [False] * 15)) is None  # headlines and web copy
+
+
+def test_the_measure_is_the_eightieth_percentile_and_most_lines_must_reach_it():
+    from model.split import _flow_measure
+
+    assert _flow_measure(_flow_lines(list(range(90, 101)) + [60], [True] * 11)) == 98  # followed widths 90..100
+    assert _flow_measure(_flow_lines([50] * 8 + [100] * 13, [True] * 20)) == 100  # 12 of 20 followed lines full
+    assert _flow_measure(_flow_lines([50] * 9 + [100] * 12, [True] * 20)) is None  # 11 of 20
+
+
+def test_a_full_line_is_four_fifths_to_five_quarters_of_the_measure_or_has_no_room_for_the_next_word():
+    from model.split import _fills, _Layout
+
+    layout, after = _Layout(measure=100), _line("Tokyo said", 100)
+
+    def fills(text, width, following=after, at=layout):
+        return _fills(_line(text, width), following, at)
+
+    assert {width: fills("the talks would go on with", width) for width in (79, 80, 125, 126)} == {
+        79: False, 80: True, 125: True, 126: False}
+    long_word = _line("(Ridgeline/Koryo/Hoshino) said", 100)  # 25 characters
+    assert fills("in the US", 75, long_word) and not fills("in the US", 74, long_word)  # 75 + 1 + 25 > 100
+    assert {width: fills("the talks went on.", width) for width in (94, 95)} == {94: False, 95: True}
+    # a paragraph's last line is seldom that full; without blank lines, a sentence that ends below it ends the paragraph
+    assert fills("the talks went on.", 80, at=_Layout(measure=100, blank_separated=True))  # blank lines mark the ends
+
+
+def test_headlines_and_web_copy_without_blank_lines_do_not_flow():
+    headlines = [
+        "Allies agree to share missile warning data in real time from December",
+        "Seoul and Tokyo to resume shuttle diplomacy after a twelve-year gap",
+        "Beijing warns the three partners against building a new bloc in Asia",
+        "Chip export curbs tighten as Washington presses Tokyo and Seoul",
+        "Wartime labour fund pays its fortieth family as the summit nears",
+        "Trilateral drills in the East China Sea draw a sharp rebuke",
+        "Markets shrug off the latest missile launch from the North",
+        "Poll finds most South Koreans back the three-way security pact",
+    ]
+    assert [p.text for p in split_paragraphs("\n".join(headlines) + "\n")] == headlines
+    sample, wrapped = next(_flowing_documents(1, seed=6))
+    web = _starter_texts()[:3]  # whole paragraphs, far wider than the measure, after the flowing part
+    got = [p.text for p in split_paragraphs("\n".join(line for lines in wrapped for line in lines) + "\n" + "\n".join(web) + "\n")]
+    assert got == sample + web
+
+
+def test_a_block_of_headlines_in_flowing_text_stays_apart_unless_a_line_continues_a_sentence():
+    sample, wrapped = next(_flowing_documents(1, seed=7))
+    measure_wide = [
+        "Allies agree to share missile warning data in real time from December onwards today",
+        "Seoul and Tokyo to resume shuttle diplomacy after a twelve-year gap in their talks",
+        "Beijing warns the three partners.",
+    ]
+    text = "\n\n".join("\n".join(lines) for lines in wrapped) + "\n\n" + "\n".join(measure_wide) + "\n"
+    got = [p.text for p in split_paragraphs(text)]
+    assert got[-3:] == measure_wide
