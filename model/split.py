@@ -20,17 +20,20 @@ as wrapped prose:
   would at one width): a line joins the next when the next line's first
   word would not have fitted on it, or, in a block with a line-end join,
   when it is full as below;
-- flowing (many lines break mid-sentence before a lower-case word, and most
-  end near one width, the measure): a line joins the next when it is full,
-  four fifths to five quarters of the measure, or without room for the next
-  word; a full line that ends a sentence joins only when blank lines mark
-  the paragraphs or it nearly reaches the measure.
+- flowing (many lines break mid-sentence before a lower-case word or at a
+  hyphen, and most end near one width, the measure): a line joins the next
+  when it is full, four fifths to five quarters of the measure, or under
+  five quarters without room for the next word; a full line that ends a
+  sentence joins only when blank lines mark the paragraph's end or it nearly
+  reaches the measure. A full line never joins a next line that starts a
+  list item or a speaker's turn, or is indented further (unless it hangs
+  under a list item's text).
 
 A few lines, web copy with one paragraph per line, menus and lists are
 neither.
 
 The splitter works on an iterable of lines so a large file is never held in
-memory at once.
+memory at once: at most the probe, or one block of up to _PROBE_LIMIT lines.
 """
 from __future__ import annotations
 
@@ -41,16 +44,17 @@ from typing import Iterable, Iterator
 
 MODES = ("auto", "lines", "blank")
 
-PROBE_LINES = 200  # non-blank lines read ahead to decide whether a text is hard-wrapped
+PROBE_LINES = 200  # non-blank lines read ahead to decide how a text was broken into lines
 _PROBE_LIMIT = 1000  # lines of any kind read ahead (to probe, or to judge one block), so memory stays bounded
 _MIN_WRAP_WIDTH = 40  # narrower "wraps" are menus, lists and short fields, not wrapped prose
 _WRAPPED_SHARE = 0.8  # share of the followed lines that must break where a wrapper at the width would
-_MIN_WRAPPED_LINES = 4  # followed lines needed to call a text wrapped (3 let three headlines of similar length pass, in scripts/split_check.py)
+# followed lines needed to call a text wrapped (3 let three headlines of similar length pass, in scripts/split_check.py)
+_MIN_WRAPPED_LINES = 4
 _MIN_COLUMNS = 2  # distinct columns they must end at: lines of one length are a list or a table
 _SHORT_LAST_LINE = 2 / 3  # a block whose last line ends before this share of the width ends like a wrapped paragraph
 # Text whose lines flow at no fixed width: copied from a PDF or a page in a proportional font, or wrapped with no blank lines.
 _FLOW_MIN_LINES = 6  # followed lines needed to call a text flowing
-_FLOW_CONTINUING = 0.3  # share of them that must break mid-sentence before a lower-case word (headlines and web copy rarely do)
+_FLOW_CONTINUING = 0.3  # share of them that must join by a line-end rule (headlines and web copy rarely do)
 _FLOW_QUANTILE = 0.8  # the measure, the width of a full line, is this quantile of the followed lines' widths
 _FLOW_FULL = (0.8, 1.25)  # a line this share of the measure is full: a wrapper broke it, not the writer
 _FLOW_FULL_SHARE = 0.6  # share of the followed lines that must be full
@@ -60,6 +64,11 @@ _FLOW_FULL_SENTENCE = 0.95  # without blank lines, a full line ending a sentence
 _SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
 _SPACE = re.compile(r"\s+")
 _HYPHEN_END = re.compile(r"[^\W\d_]-$")  # a letter, then a hyphen
+# A line that starts a list item or a speaker's turn: a bullet, a number or letter with a dot or bracket, or up to
+# three capitalised words and a colon ("Q:", "MR. KIM:"). Full lines of flowing text do not join such a line.
+# (Dashes are left out: in wrapped prose a line often starts with one.)
+_ITEM_START = re.compile(r"(?:[\u2022\u25aa\u25e6\u25cf\u25cb\u25a0\u25a1\u2023\u2043\u00b7*]|\(?(?:\d{1,2}|[A-Za-z])[.)])\s"
+                         r"|(?:[A-Z][\w.'\u2019-]*\s?){1,3}:\s")
 
 
 @dataclass(frozen=True)
@@ -148,8 +157,8 @@ class _Layout:
     """How a text's lines were broken, as read from its first lines."""
 
     wrap: int | None = None  # hard-wrapped by a greedy wrapper at this many columns
-    measure: int | None = None  # else flowing: lines filled to about this many columns, then broken
-    blank_separated: bool = False  # blank lines between blocks: a paragraph never runs past one
+    measure: int | None = None  # flowing: lines filled to about this many columns (in a hard-wrapped text, its flowing blocks)
+    blank_separated: bool = False  # blank lines between blocks; in one block's layout, they mark its paragraph's end
 
 
 def _layout(lines: list[_Line | None]) -> _Layout | None:
@@ -191,11 +200,11 @@ def _fills(previous: _Line, following: _Line, layout: _Layout) -> bool:
     """True when `previous` is a full line of flowing text: a wrapper broke it, so `following` continues it.
 
     A line is full when it reaches four fifths of the measure, or when the
-    next word would not have fitted after it, and is not far wider than the
-    measure (a whole paragraph on one line). A full line that ends a sentence
-    is joined only when blank lines mark the paragraphs, or when it is nearly
-    the measure: a paragraph's last line is seldom that full, while a
-    sentence often ends at a wrap.
+    next word would not have fitted after it, and is not over five quarters
+    of the measure (a whole paragraph on one line). A full line that ends a
+    sentence is joined only when blank lines mark the paragraph's end, or when
+    it nearly reaches the measure: a paragraph's last line is seldom that
+    full, while a sentence often ends at a wrap.
     """
     measure = layout.measure
     next_word = len(following.text.split(maxsplit=1)[0])
@@ -207,7 +216,24 @@ def _fills(previous: _Line, following: _Line, layout: _Layout) -> bool:
     return not ends_sentence or layout.blank_separated or previous.width >= _FLOW_FULL_SENTENCE * measure
 
 
-def _joins(mode: str, previous: _Line, following: _Line, layout: _Layout | None) -> bool:
+def _starts_apart(first: _Line, previous: _Line, following: _Line) -> bool:
+    """True when `following` starts something new whatever the widths say: a list item, a speaker's turn, an indent.
+
+    A line indented further than the one before starts a paragraph, unless
+    the paragraph is a list item whose wrapped lines hang under its text.
+    """
+    if _ITEM_START.match(following.text):
+        return True
+    return _indent(following) > _indent(previous) and not _ITEM_START.match(first.text)
+
+
+def _indent(line: _Line) -> int:
+    return line.width - len(line.text)
+
+
+def _joins(mode: str, current: list[_Line], following: _Line, layout: _Layout | None) -> bool:
+    """Whether `following` continues the paragraph whose lines so far are `current`."""
+    previous = current[-1]
     if mode == "blank":
         return True
     if mode == "lines":
@@ -217,8 +243,10 @@ def _joins(mode: str, previous: _Line, following: _Line, layout: _Layout | None)
     if layout is None:
         return False
     if layout.wrap is not None and _wrapped_at(previous, following, layout.wrap):
-        return True
-    return layout.measure is not None and _fills(previous, following, layout)
+        return True  # exact: the next word did not fit, whatever it is
+    if layout.measure is None or _starts_apart(current[0], previous, following):
+        return False
+    return _fills(previous, following, layout)
 
 
 def _probe(stream: Iterator[_Line | None]) -> list[_Line | None]:
@@ -257,22 +285,33 @@ def _line_layouts(stream: Iterator[_Line | None], layout: _Layout | None) -> Ite
     that all end near the width often does not. In a hard-wrapped text's
     blocks that flow, a full line joins the next as in flowing text, which
     catches text in a proportional font whose lines happen to fit one width.
+
+    Blank lines mark a block's paragraph end when the text has blank lines
+    between blocks and at most one line before the block's last ends a
+    sentence: a block of several paragraphs (a title, a blank line, then a
+    whole PDF copy) or of one-sentence list items has more.
     """
     if layout is None:
         for line in stream:
             yield line, None
         return
-    width = layout.wrap if layout.wrap is not None else layout.measure
     for block in _blocks(stream):
         text_lines = [line for line in block if line is not None]
-        flows = any(_continues(a, b) for a, b in zip(text_lines, text_lines[1:]))
-        ends = bool(text_lines) and (bool(_SENTENCE_END.search(text_lines[-1].text)) or text_lines[-1].width < _SHORT_LAST_LINE * width)
-        prose = flows or (ends and layout.wrap is not None)
-        block_layout = layout
-        if layout.wrap is not None and flows:
-            block_layout = replace(layout, measure=layout.wrap)
+        block_layout = _block_layout(text_lines, layout)
         for line in block:
-            yield line, block_layout if prose else None
+            yield line, block_layout
+
+
+def _block_layout(lines: list[_Line], layout: _Layout) -> _Layout | None:
+    """The layout of one block of a wrapped or flowing text; None when the block does not read as wrapped prose."""
+    flows = any(_continues(a, b) for a, b in zip(lines, lines[1:]))
+    if layout.wrap is not None and not flows:
+        ends = bool(lines) and (bool(_SENTENCE_END.search(lines[-1].text)) or lines[-1].width < _SHORT_LAST_LINE * layout.wrap)
+        return layout if ends else None
+    if not flows:
+        return None
+    one_paragraph = sum(bool(_SENTENCE_END.search(line.text)) for line in lines[:-1]) <= 1
+    return replace(layout, measure=layout.measure or layout.wrap, blank_separated=layout.blank_separated and one_paragraph)
 
 
 def iter_paragraphs(lines: Iterable[str], mode: str = "auto") -> Iterator[Paragraph]:
@@ -288,7 +327,7 @@ def iter_paragraphs(lines: Iterable[str], mode: str = "auto") -> Iterator[Paragr
     index = 0
     current: list[_Line] = []
     for line, line_layout in _line_layouts(stream, layout):
-        if current and (line is None or not _joins(mode, current[-1], line, line_layout)):
+        if current and (line is None or not _joins(mode, current, line, line_layout)):
             yield _make(index, current)
             index += 1
             current = []

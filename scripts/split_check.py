@@ -1,4 +1,6 @@
-"""How `--split auto` and `--split blank` handle hard-wrapped, flowing and web-shaped text: the README's figures for paragraph splitting.
+"""How `--split auto` and `--split blank` handle hard-wrapped, flowing and web-shaped text.
+
+The README's figures for paragraph splitting:
 
     python scripts/split_check.py [--documents 5000] [--seed 0]
 
@@ -7,9 +9,11 @@ Python's `textwrap` and as a proportional font would (`fill_proportional`),
 with and without blank lines between paragraphs, and counts the paragraphs
 `auto` (and `blank`, where blank lines separate them) gives back exactly.
 Then builds random documents from the training split's paragraphs and prints
-how many come back wrong from `auto`, from `auto` without its width rules
-(the lower-case and hyphen rules alone) and from `blank`, and the share of
-paragraphs `auto` returns exactly:
+how many come back wrong from `auto` (and how many of those with fewer or
+with more paragraphs than they have), from `auto` without its width rules
+(the lower-case and hyphen rules alone), from `auto` with the flowing rule
+switched off (as it was before that rule) and from `blank`, and the share
+of paragraphs `auto` returns exactly:
 
 - wrapped: 2-6 paragraphs wrapped at a random width of 40-120 columns, blank
   lines between them;

@@ -265,13 +265,20 @@ def _flowing_documents(count: int, seed: int):
     """(paragraphs, their ragged lines) for documents of 2-5 prose paragraphs that a reader could split unaided.
 
     Left out: documents with under six lines that another line of their
-    paragraph follows, too few to show how they were broken; and those where a paragraph ends on a full line, or a line inside
-    a paragraph ends a sentence, since without blank lines either can be a
-    paragraph's end (the rule guesses by how full the line is).
+    paragraph follows, too few to show how they were broken; those where a
+    paragraph ends on a full line, or a line inside a paragraph ends a
+    sentence, since without blank lines either can be a paragraph's end (the
+    rule guesses by how full the line is); and those with a paragraph that
+    never breaks mid-sentence before a lower-case word, which does not read
+    as wrapped prose between blank lines (documented).
     """
     import random
 
-    from model.split import _SENTENCE_END
+    from model.split import _SENTENCE_END, _continues, _lines_with_offsets
+
+    def flows(lines: list[str]) -> bool:
+        parsed = list(_lines_with_offsets(f"{line}\n" for line in lines))
+        return any(_continues(a, b) for a, b in zip(parsed, parsed[1:]))
 
     texts = [t for t in _starter_texts() if t.endswith((".", '"', "\u201d"))]
     generator = random.Random(seed)
@@ -281,7 +288,7 @@ def _flowing_documents(count: int, seed: int):
         wrapped = [_ragged(p, width, generator) for p in sample]
         if (
             sum(len(lines) - 1 for lines in wrapped) >= 6
-            and all(len(lines) > 1 and len(lines[-1]) < 0.7 * (width - 8) for lines in wrapped)
+            and all(len(lines) > 1 and len(lines[-1]) < 0.7 * (width - 8) and flows(lines) for lines in wrapped)
             and not any(_SENTENCE_END.search(line) for lines in wrapped for line in lines[:-1])
         ):
             count -= 1
@@ -295,12 +302,7 @@ def test_flowing_paragraphs_without_blank_lines_come_back_whole():
 
 
 def test_flowing_paragraphs_between_blank_lines_come_back_whole():
-    from model.split import _continues, _lines_with_offsets
-
     for sample, wrapped in _flowing_documents(60, seed=5):
-        parsed = [[line for line in _lines_with_offsets(f"{line}\n" for line in lines)] for lines in wrapped]
-        if not all(any(_continues(a, b) for a, b in zip(lines, lines[1:])) for lines in parsed):
-            continue  # a block with no mid-sentence break before a lower-case word does not read as prose: documented
         text = "\n\n".join("\n".join(lines) for lines in wrapped) + "\n"
         assert [p.text for p in split_paragraphs(text)] == sample, text
 
@@ -376,8 +378,8 @@ def test_headlines_and_web_copy_without_blank_lines_do_not_flow():
     assert got == sample + web
 
 
-def test_a_block_of_headlines_in_flowing_text_stays_apart_unless_a_line_continues_a_sentence():
-    sample, wrapped = next(_flowing_documents(1, seed=7))
+def test_a_block_of_headlines_in_flowing_text_stays_apart():
+    _, wrapped = next(_flowing_documents(1, seed=7))
     measure_wide = [
         "Allies agree to share missile warning data in real time from December onwards today",
         "Seoul and Tokyo to resume shuttle diplomacy after a twelve-year gap in their talks",
@@ -386,3 +388,83 @@ def test_a_block_of_headlines_in_flowing_text_stays_apart_unless_a_line_continue
     text = "\n\n".join("\n".join(lines) for lines in wrapped) + "\n\n" + "\n".join(measure_wide) + "\n"
     got = [p.text for p in split_paragraphs(text)]
     assert got[-3:] == measure_wide
+
+
+def _layout_of(text: str):
+    from model.split import _layout, _lines_with_offsets, _probe
+
+    return _layout(_probe(_lines_with_offsets(text.splitlines(keepends=True))))
+
+
+# One flowing paragraph: every break is before a lower-case word, and two lines end well before a next word that
+# would have fitted, so no fixed wrap width fits it. Widths 70, 60, 68, 69, 61, 71, 40: the measure is 70.
+_LINES = [
+    "Japan and South Korea agreed on Thursday to restore the regular visits",
+    "of their leaders, ending a freeze of more than a decade over",
+    "history and trade, and officials in Washington, who had pressed both",
+    "allies for months, welcomed the decision and said a trilateral summit",
+    "would follow within the year; the two governments also agreed",
+    "to normalise the pact on intelligence sharing that Seoul had threatened",
+    "to abandon in 2019 over export controls.",
+]
+_FLOWING = "\n".join(_LINES) + "\n"
+_FLOWING_TEXT = " ".join(_LINES)
+# The same with a full last line that ends in a colon, before a list (66 of 70).
+_LEAD_IN = "\n".join(_LINES[:6] + ["to abandon in 2019; the ministers then listed three steps to take:"]) + "\n"
+_LEAD_IN_TEXT = " ".join(_LEAD_IN.split())
+
+
+def test_the_flowing_fixture_flows_with_or_without_blank_lines():
+    for text in (_FLOWING + _FLOWING, _FLOWING + "\n" + _FLOWING):
+        layout = _layout_of(text)
+        assert layout is not None and layout.wrap is None and layout.measure == 70
+        assert [p.text for p in split_paragraphs(text)] == [_FLOWING_TEXT] * 2
+    assert [p.text for p in split_paragraphs(_LEAD_IN + _FLOWING)] == [f"{_LEAD_IN_TEXT} {_FLOWING_TEXT}"]  # full: joined
+
+
+def test_lists_speakers_and_indented_starts_in_flowing_text_start_new_paragraphs():
+    items = [  # each ends a sentence well short of the measure, so it does not run into the paragraph after it
+        "\u2022 Codify the trilateral secretariat in a treaty in Seoul.",
+        "2. Extend the missile warning arrangement to sensors at sea.",
+        "(b) Launch a dialogue on chips, batteries and rare minerals.",
+        "Q: Does the agreement put the history issue behind them?",
+        "MR. KIM: Not behind us, but the foundation will pay them.",
+    ]
+    for item in items:  # by width alone, each would join the full lead-in line before it
+        got = [p.text for p in split_paragraphs(_LEAD_IN + item + "\n" + _FLOWING)]
+        assert got == [_LEAD_IN_TEXT, item, _FLOWING_TEXT], item
+    assert [p.text for p in split_paragraphs(_LEAD_IN + "    " + _FLOWING)] == [_LEAD_IN_TEXT, _FLOWING_TEXT]  # an indent
+    hanging = "\u2022 Give the secretariat in Seoul a treaty-level charter, signed by\n  Seoul, Tokyo and Washington alike.\n"
+    assert [p.text for p in split_paragraphs(_LEAD_IN + hanging)][-1] == " ".join(hanging.split())  # an item's own lines
+
+
+def test_without_blank_lines_a_sentence_ending_a_full_line_joins_only_when_nearly_the_measure():
+    def ending(line: str) -> str:
+        return _FLOWING.replace(_LINES[1], line)
+
+    short_end = ending("of their leaders, ending a freeze of a decade and more.")  # 55: not full
+    mid_end = ending("of their leaders, ending a freeze of more than ten years.")  # 57: full, below 95% of 70
+    long_end = ending("of their leaders, ending a freeze of more than a decade over trade.")  # 67: 95% or more
+    assert [len(split_paragraphs(text)) for text in (short_end, mid_end, long_end)] == [2, 2, 1]
+    assert len(split_paragraphs(f"Title\n\n{mid_end}")) == 2  # between blank lines the paragraph's end is marked
+    assert len(split_paragraphs(f"Title\n\n{mid_end}{_FLOWING}")) == 4  # unless the block holds several paragraphs
+
+
+def test_blank_lines_mark_a_paragraph_end_only_in_a_block_with_at_most_one_sentence_inside():
+    items = ("Seoul and Tokyo will restart their shuttle diplomacy next month.\n"  # 64 of 70: full, ends a sentence
+             "A US envoy says the missile data sharing is now fully working.\n"
+             "Japan's parliament will debate a defence spending bill that\n"
+             "includes new funding for joint exercises with Korean forces.\n")
+    got = [p.text for p in split_paragraphs(f"{_FLOWING}\n{_FLOWING}\n{items}")]
+    assert _layout_of(f"{_FLOWING}\n{_FLOWING}\n{items}").wrap is None
+    assert got == [_FLOWING_TEXT, _FLOWING_TEXT, *items.splitlines()[:2], " ".join(items.splitlines()[2:])]
+
+
+def test_in_hard_wrapped_text_a_full_line_of_a_flowing_block_joins_too():
+    import textwrap
+
+    prose = [t for t in _starter_texts() if t.endswith(".") and len(t) > 300][:4]
+    text = "\n\n".join(textwrap.fill(p, 72) for p in prose) + "\n\n" + _FLOWING
+    assert _layout_of(text).wrap == 72
+    # after "...a decade over" (60 columns) the word "history" would have fitted at 72: the line is full, so it joins
+    assert [p.text for p in split_paragraphs(text)] == [*prose, _FLOWING_TEXT]
