@@ -110,3 +110,27 @@ def test_stance_bias_is_fitted_saved_loaded_and_matches_the_calibration_of_dev_s
         (tmp_path / "bad" / "trilat.json").write_text(json.dumps(meta))
         with pytest.raises(ModelError, match="stance_bias"):
             load_model(tmp_path / "bad")
+
+
+def test_word_cached_char_ngrams_give_the_vectorizers_own_features(tmp_path):
+    import json
+
+    import numpy as np
+
+    from model.io import load_model
+    from model.tfidf import WordCachedCharNgrams
+
+    model = load_model(ROOT / "model" / "baseline")
+    texts = [json.loads(line)["text"] for line in (ROOT / "data" / "dev.jsonl").read_text(encoding="utf-8").splitlines()]
+    texts += ["", "   ", "x", "US-Japan \t talks\u00a0resume", "\u0130stanbul na\u00efve \uff35\uff33", "\u039f\u0394\u039f\u03a3 \u039a\u0391\u0399",
+              "\u65e5\u672c\u3068\u97d3\u56fd", "Seoul Seoul Seoul seoul SEOUL"]
+    (char_wb,) = [v for v in model.vectorizers if v.analyzer == "char_wb"]
+    cached = WordCachedCharNgrams(char_wb)
+    for batch in (texts, texts[:7], texts[-8:], texts):  # the second pass runs on a warm cache
+        want, got = char_wb.transform(batch), cached(batch)
+        assert got.dtype == want.dtype and got.shape == want.shape
+        assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
+        assert np.array_equal(got.data, want.data)  # bit for bit
+    small = WordCachedCharNgrams(char_wb)
+    small.MAX_WORDS = 5  # the cache starts afresh when full, and the features stay the same
+    assert np.array_equal(small(texts).data, char_wb.transform(texts).data) and 0 < len(small.cache) <= 5
