@@ -35,13 +35,12 @@ class TfidfClassifier(Classifier):
         self.vectorizers = vectorizers  # fitted TfidfVectorizers whose outputs are concatenated
         self.topic_coef, self.topic_intercept = topic_weights  # (n_topics, n_features), (n_topics,)
         self.stance_coef, self.stance_intercept = stance_weights  # (n_stances, n_features), (n_stances,)
-        self._transforms: list = []  # text -> features, one per vectorizer, made on first use (the vectorizers must be fitted)
+        # text -> features for each vectorizer: the same matrices as its `transform`, sooner where the word cache applies
+        self._transforms = [WordCachedCharNgrams(v) if WordCachedCharNgrams.applies_to(v) else v.transform for v in vectorizers]
 
     def features(self, texts: Sequence[str]):
         from scipy.sparse import hstack
 
-        if len(self._transforms) != len(self.vectorizers):
-            self._transforms = [WordCachedCharNgrams(v) if v.analyzer == "char_wb" else v.transform for v in self.vectorizers]
         return hstack([transform(list(texts)) for transform in self._transforms]).tocsr()
 
     def scores(self, texts: Sequence[str]) -> Scores:
@@ -105,33 +104,49 @@ class WordCachedCharNgrams:
     """A fitted `char_wb` TfidfVectorizer's `transform`, computed a word at a time, with the words' n-grams cached.
 
     `char_wb` n-grams never cross a word boundary, so a text's counts are the
-    sum of its words' counts, and the n-grams of a word met before need not be
-    built again. New words go through the vectorizer's own analyzer, and the
-    counts through a TfidfTransformer with its settings and idf, so the
-    matrix is the vectorizer's, entry for entry (tested); building n-grams
-    one by one in Python was most of the baseline's classify time.
+    sum of its words' counts, and a word met before need not be analysed
+    again: scikit-learn builds every n-gram of every word occurrence in
+    Python, which was most of the baseline's classify time. New words go
+    through the vectorizer's own analyzer and the counts through a
+    TfidfTransformer with its settings and idf, so the matrix is the
+    vectorizer's, bit for bit (tested), for the settings `applies_to` admits.
     """
 
-    MAX_WORDS = 200_000  # the cache starts afresh past this many distinct words, so a long stream cannot grow it unbounded
+    MAX_WORDS = 100_000  # the cache starts afresh past this many distinct words: a long stream cannot grow it unbounded
+    MAX_WORD_LENGTH = 40  # longer tokens (URLs, hashes) seldom repeat and cost the most to keep: analysed, never cached
+
+    @staticmethod
+    def applies_to(vectorizer) -> bool:
+        """Whether counting word by word gives the vectorizer's own features.
+
+        It does when the text reaches the analyzer as given and its words are
+        what `str.split` finds: no preprocessor or decoder of the caller's,
+        and no accent stripping (which can delete or insert whitespace and so
+        merge or split words). Binary counts and idf-less weights are left to
+        the vectorizer.
+        """
+        return (vectorizer.analyzer == "char_wb" and vectorizer.input == "content" and vectorizer.preprocessor is None
+                and vectorizer.strip_accents is None and not vectorizer.binary and vectorizer.use_idf)
 
     def __init__(self, vectorizer):
         from sklearn.feature_extraction.text import TfidfTransformer
 
         self.analyze = vectorizer.build_analyzer()
         self.vocabulary = vectorizer.vocabulary_
-        self.weigh = TfidfTransformer(norm=vectorizer.norm, use_idf=vectorizer.use_idf, smooth_idf=vectorizer.smooth_idf,
-                                      sublinear_tf=vectorizer.sublinear_tf)
-        if vectorizer.use_idf:
-            self.weigh.idf_ = vectorizer.idf_
+        self.weigh = TfidfTransformer(norm=vectorizer.norm, sublinear_tf=vectorizer.sublinear_tf)
+        self.weigh.idf_ = vectorizer.idf_  # smoothed or not as the vectorizer fitted it: all `transform` needs
         self.dtype = vectorizer.dtype
         self.cache: dict[str, list[int]] = {}
 
     def word_features(self, word: str) -> list[int]:
+        """The vocabulary indices of a word's n-grams, with repeats."""
         features = self.cache.get(word)
         if features is None:
-            if len(self.cache) >= self.MAX_WORDS:
-                self.cache.clear()
-            features = self.cache[word] = [self.vocabulary[g] for g in self.analyze(word) if g in self.vocabulary]
+            features = [self.vocabulary[g] for g in self.analyze(word) if g in self.vocabulary]
+            if len(word) <= self.MAX_WORD_LENGTH:
+                if len(self.cache) >= self.MAX_WORDS:
+                    self.cache.clear()
+                self.cache[word] = features
         return features
 
     def __call__(self, texts: list[str]):
@@ -140,7 +155,8 @@ class WordCachedCharNgrams:
         columns = array("i")  # each text's n-gram indices, with repeats, one text after another
         ends = np.zeros(len(texts) + 1, dtype=np.int64)
         for row, text in enumerate(texts):
-            for word in text.split():  # lower-casing word by word gives what lower-casing the text gives, then split
+            # Splitting before the analyzer lower-cases is safe: lower-casing neither makes nor removes whitespace.
+            for word in text.split():
                 columns.extend(self.word_features(word))
             ends[row + 1] = len(columns)
         counts = csr_matrix((np.ones(len(columns), dtype=self.dtype), np.frombuffer(columns, dtype=np.intc), ends),

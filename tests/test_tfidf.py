@@ -1,5 +1,9 @@
+import json
+
 import numpy as np
+import pytest
 from conftest import ROOT, STARTER_DEV, tfidf_overrides
+from scipy.sparse import hstack
 
 from model.io import load_model
 from training.data import read_records
@@ -26,8 +30,6 @@ def test_same_seed_same_predictions(tmp_path, labels):
 
 
 def test_model_directory_records_provenance(tfidf_model_dir):
-    import json
-
     meta = json.loads((tfidf_model_dir / "trilat.json").read_text())
     assert meta["kind"] == "tfidf" and meta["labels"]["topics"] == ["security", "history", "trade"]
     assert set(meta["thresholds"]) == {"security", "history", "trade"}
@@ -48,10 +50,7 @@ def test_overfits_its_training_paragraphs(tmp_path, labels):
 
 
 def test_stance_temperature_is_fitted_saved_and_changes_no_decision(tmp_path, labels):
-    import json
     import shutil
-
-    import pytest
 
     from model.errors import ModelError
 
@@ -73,10 +72,7 @@ def test_stance_temperature_is_fitted_saved_and_changes_no_decision(tmp_path, la
 
 
 def test_stance_bias_is_fitted_saved_loaded_and_matches_the_calibration_of_dev_scores(tmp_path, labels):
-    import json
     import shutil
-
-    import pytest
 
     from model.errors import ModelError
     from model.interface import calibrated_stance
@@ -112,25 +108,60 @@ def test_stance_bias_is_fitted_saved_loaded_and_matches_the_calibration_of_dev_s
             load_model(tmp_path / "bad")
 
 
-def test_word_cached_char_ngrams_give_the_vectorizers_own_features(tmp_path):
-    import json
+_ODD_TEXTS = ["", "   ", "x", "US-Japan \t talks\u00a0resume\u2028now", "\u0130stanbul na\u00efve \uff35\uff33 Stra\u00dfe \ufb01le",
+              "\u039f\u0394\u039f\u03a3 \u039a\u0391\u0399 \u0391\u03a3.\u0391", "\u65e5\u672c\u3068\u97d3\u56fd",
+              "Seoul Seoul Seoul seoul SEOUL", "e\u0301 \U0001f1ef\U0001f1f5 " + "x" * 60, "a " * 300]
 
-    import numpy as np
 
-    from model.io import load_model
+def _dev_texts() -> list[str]:
+    return [json.loads(line)["text"] for line in (ROOT / "data" / "dev.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def _same_matrix(got, want) -> bool:
+    return (got.dtype == want.dtype and got.shape == want.shape and np.array_equal(got.indptr, want.indptr)
+            and np.array_equal(got.indices, want.indices) and np.array_equal(got.data, want.data))  # bit for bit
+
+
+def test_the_shipped_baseline_counts_word_by_word_with_its_own_features():
     from model.tfidf import WordCachedCharNgrams
 
     model = load_model(ROOT / "model" / "baseline")
-    texts = [json.loads(line)["text"] for line in (ROOT / "data" / "dev.jsonl").read_text(encoding="utf-8").splitlines()]
-    texts += ["", "   ", "x", "US-Japan \t talks\u00a0resume", "\u0130stanbul na\u00efve \uff35\uff33", "\u039f\u0394\u039f\u03a3 \u039a\u0391\u0399",
-              "\u65e5\u672c\u3068\u97d3\u56fd", "Seoul Seoul Seoul seoul SEOUL"]
+    texts = _dev_texts() + _ODD_TEXTS
     (char_wb,) = [v for v in model.vectorizers if v.analyzer == "char_wb"]
     cached = WordCachedCharNgrams(char_wb)
-    for batch in (texts, texts[:7], texts[-8:], texts):  # the second pass runs on a warm cache
-        want, got = char_wb.transform(batch), cached(batch)
-        assert got.dtype == want.dtype and got.shape == want.shape
-        assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
-        assert np.array_equal(got.data, want.data)  # bit for bit
+    assert isinstance(model._transforms[1], WordCachedCharNgrams) and WordCachedCharNgrams.applies_to(char_wb)
+    for batch in (texts, texts[:7], texts[-10:], texts):  # the last pass runs on a warm cache
+        assert _same_matrix(cached(batch), char_wb.transform(batch))
+    assert not any(len(word) > cached.MAX_WORD_LENGTH for word in cached.cache)  # the long token was not kept
     small = WordCachedCharNgrams(char_wb)
     small.MAX_WORDS = 5  # the cache starts afresh when full, and the features stay the same
-    assert np.array_equal(small(texts).data, char_wb.transform(texts).data) and 0 < len(small.cache) <= 5
+    assert _same_matrix(small(texts), char_wb.transform(texts)) and 0 < len(small.cache) <= 5
+    plain = hstack([v.transform(texts) for v in model.vectorizers]).tocsr()
+    assert _same_matrix(model.features(texts), plain)
+
+
+@pytest.mark.parametrize("settings", [
+    {"sublinear_tf": True},
+    {"sublinear_tf": False, "lowercase": False},
+    {"norm": None, "smooth_idf": False},
+    {"norm": "l1", "ngram_range": (2, 5), "dtype": np.float32},
+    {"use_idf": False},  # left to the vectorizer
+    {"binary": True},  # left to the vectorizer
+    {"strip_accents": "ascii"},  # left to the vectorizer: it can delete whitespace and merge words
+])
+def test_word_by_word_counting_matches_the_vectorizer_or_is_not_used(settings):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from model.labels import LabelSchema
+    from model.tfidf import TfidfClassifier, WordCachedCharNgrams
+
+    texts = _dev_texts()
+    vectorizer = TfidfVectorizer(**{"analyzer": "char_wb", "ngram_range": (3, 4), "min_df": 2, **settings}).fit(texts[:200])
+    odd = texts[200:] + _ODD_TEXTS + ["ab\u2028cd abab ab ab"]
+    labels = LabelSchema(("security",), ("favor", "against"), "against")
+    weights = np.zeros((1, len(vectorizer.vocabulary_))), np.zeros(1)
+    classifier = TfidfClassifier(labels, {"security": 0.5}, [vectorizer], weights, (np.zeros((2, weights[0].shape[1])), np.zeros(2)))
+    applies = WordCachedCharNgrams.applies_to(vectorizer)
+    assert applies == (set(settings) <= {"sublinear_tf", "lowercase", "norm", "smooth_idf", "ngram_range", "dtype"})
+    assert isinstance(classifier._transforms[0], WordCachedCharNgrams) == applies
+    assert _same_matrix(classifier.features(odd), vectorizer.transform(odd).tocsr())
