@@ -122,7 +122,8 @@ def classify(
     model: ModelOption = None,
     fmt: Annotated[Optional[str], typer.Option("--format", help="Output format: table (people), jsonl or csv (pipelines). Default: csv when -o names a .csv file, jsonl for .jsonl, .ndjson or .json, else table.", metavar="table|jsonl|csv")] = None,
     output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write results to this file instead of standard output; it is opened when the first results are ready.", metavar="FILE")] = None,
-    split: Annotated[str, typer.Option("--split", help="Paragraph splitting: auto, lines (one per line) or blank (blank lines only).", metavar="auto|lines|blank")] = "auto",
+    split: Annotated[str, typer.Option("--split", help="Paragraph splitting: auto (each line a paragraph, but lines that e-mail, wire feeds or PDF copy wrapped are rejoined), "
+                                                     "lines (one per line) or blank (blank lines only).", metavar="auto|lines|blank")] = "auto",
     input_format: Annotated[str, typer.Option("--input-format", help="auto (by file extension; on standard input JSONL if the first line is a JSON object, else text), text, jsonl or csv (records with 'text', keeping 'id').", metavar="auto|text|jsonl|csv")] = "auto",
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Paragraphs scored at a time.", metavar="N")] = 64,
     precision: PrecisionOption = "auto",
