@@ -11,7 +11,7 @@ inside a block each line is its own paragraph unless it looks like a wrap.
 Two line-end rules hold everywhere: a line that does not end a sentence joins
 a next line starting in lower case, and a line ending in a letter and a
 hyphen joins the next without a space, so a compound split at its hyphen
-(`long-` / `standing`) comes back whole. Two width rules depend on the
+(`long-` / `standing`) comes back whole. The width rules depend on the
 layout read from the first PROBE_LINES non-blank lines, in blocks that read
 as wrapped prose:
 
@@ -27,10 +27,14 @@ as wrapped prose:
   sentence joins only when blank lines mark the paragraph's end or it nearly
   reaches the measure. A full line never joins a next line that starts a
   list item or a speaker's turn, or is indented further (unless it hangs
-  under a list item's text).
+  under a list item's text);
+- a few flowing lines (one block of two to six lines, too few to show a
+  measure): when one break continues a sentence and every followed line is
+  full against the widest, full lines join as in flowing text, except a
+  paragraph's first line (it may be a headline) and one ending a sentence.
 
-A few lines, web copy with one paragraph per line, menus and lists are
-neither.
+Web copy with one paragraph per line, headlines, menus and lists are none
+of these.
 
 The splitter works on an iterable of lines so a large file is never held in
 memory at once: at most the probe, or one block of up to _PROBE_LIMIT lines.
@@ -59,15 +63,18 @@ _FLOW_QUANTILE = 0.8  # the measure, the width of a full line, is this quantile 
 _FLOW_FULL = (0.8, 1.25)  # a line this share of the measure is full: a wrapper broke it, not the writer
 _FLOW_FULL_SHARE = 0.6  # share of the followed lines that must be full
 _FLOW_FULL_SENTENCE = 0.95  # without blank lines, a full line ending a sentence must reach this share to be joined
+# A text too short to show a measure (one block, under _FLOW_MIN_LINES followed lines) flows when one of its breaks
+# continues a sentence and every followed line is full against the widest, at most this wide (wider: one paragraph a line).
+_SHORT_MAX_MEASURE = 120
 
 # A sentence ends in . ! ? or an ellipsis, possibly followed by closing quotes or brackets.
 _SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
 _SPACE = re.compile(r"\s+")
 _HYPHEN_END = re.compile(r"[^\W\d_]-$")  # a letter, then a hyphen
-# A line that starts a list item or a speaker's turn: a bullet, a number or letter with a dot or bracket, or up to
-# three capitalised words and a colon ("Q:", "MR. KIM:"). Full lines of flowing text do not join such a line.
-# (Dashes are left out: in wrapped prose a line often starts with one.)
-_ITEM_START = re.compile(r"(?:[\u2022\u25aa\u25e6\u25cf\u25cb\u25a0\u25a1\u2023\u2043\u00b7*]|\(?(?:\d{1,2}|[A-Za-z])[.)])\s"
+# A line that starts a list item or a speaker's turn: a bullet or hyphen, a number or letter with a dot or bracket, or
+# up to three capitalised words and a colon ("Q:", "MR. KIM:"). Full lines of flowing text do not join such a line.
+# (En and em dashes are left out: in wrapped prose a line often starts with one.)
+_ITEM_START = re.compile(r"(?:[\u2022\u25aa\u25e6\u25cf\u25cb\u25a0\u25a1\u2023\u2043\u00b7*-]|\(?(?:\d{1,2}|[A-Za-z])[.)])\s"
                          r"|(?:[A-Z][\w.'\u2019-]*\s?){1,3}:\s")
 
 
@@ -159,6 +166,7 @@ class _Layout:
     wrap: int | None = None  # hard-wrapped by a greedy wrapper at this many columns
     measure: int | None = None  # flowing: lines filled to about this many columns (in a hard-wrapped text, its flowing blocks)
     blank_separated: bool = False  # blank lines between blocks; in one block's layout, they mark its paragraph's end
+    short: bool = False  # flowing, read from too few lines to trust: a first line or a sentence's end is not joined by width
 
 
 def _layout(lines: list[_Line | None]) -> _Layout | None:
@@ -168,7 +176,10 @@ def _layout(lines: list[_Line | None]) -> _Layout | None:
     if wrap is not None:
         return _Layout(wrap=wrap, blank_separated=blank_separated)
     measure = _flow_measure(lines)
-    return None if measure is None else _Layout(measure=measure, blank_separated=blank_separated)
+    if measure is not None:
+        return _Layout(measure=measure, blank_separated=blank_separated)
+    measure = _short_flow_measure(lines)
+    return None if measure is None else _Layout(measure=measure, short=True)
 
 
 def _blank_separated(lines: list[_Line | None]) -> bool:
@@ -192,6 +203,28 @@ def _flow_measure(lines: list[_Line | None]) -> int | None:
     measure = widths[int(_FLOW_QUANTILE * (len(widths) - 1))]
     full = sum(_FLOW_FULL[0] * measure <= width <= _FLOW_FULL[1] * measure for width in widths)
     if measure < _MIN_WRAP_WIDTH or full < _FLOW_FULL_SHARE * len(widths):
+        return None
+    return measure
+
+
+def _short_flow_measure(lines: list[_Line | None]) -> int | None:
+    """The measure of a text of a few flowing lines (a paragraph pasted from a PDF), or None.
+
+    Such a text is one block with too few lines for `_flow_measure`. It
+    counts as flowing when one of its breaks continues a sentence and every
+    line that another follows is full against the widest of them, which must
+    be 40 to 120 columns: a headline over a byline, a list, or paragraphs of
+    web copy one to a line rarely are.
+    """
+    filled = [i for i, line in enumerate(lines) if line is not None]
+    if not filled or None in lines[filled[0] : filled[-1]]:
+        return None  # empty, or more than one block
+    text_lines = [lines[i] for i in filled]
+    pairs = list(zip(text_lines, text_lines[1:]))
+    if not pairs or len(pairs) >= _FLOW_MIN_LINES or not any(_continues(a, b) for a, b in pairs):
+        return None
+    measure = max(a.width for a, _ in pairs)
+    if not _MIN_WRAP_WIDTH <= measure <= _SHORT_MAX_MEASURE or any(a.width < _FLOW_FULL[0] * measure for a, _ in pairs):
         return None
     return measure
 
@@ -246,6 +279,8 @@ def _joins(mode: str, current: list[_Line], following: _Line, layout: _Layout | 
         return True  # exact: the next word did not fit, whatever it is
     if layout.measure is None or _starts_apart(current[0], previous, following):
         return False
+    if layout.short and (len(current) < 2 or _SENTENCE_END.search(previous.text)):
+        return False  # read from a few lines: a first line may be a headline, a sentence's end a paragraph's
     return _fills(previous, following, layout)
 
 

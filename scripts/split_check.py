@@ -30,7 +30,10 @@ of paragraphs `auto` returns exactly:
 - proportional, no blank lines: 2-6 paragraphs broken where a line of
   60-100 average characters of a proportional font fills, one straight after
   another (text copied from a PDF);
-- proportional, blank lines: the same with blank lines between them.
+- proportional, blank lines: the same with blank lines between them;
+- one paragraph, wrapped / proportional: a single paragraph, wrapped at
+  40-120 columns or in a proportional font at 60-100 (a paragraph pasted
+  from a PDF or an e-mail).
 """
 from __future__ import annotations
 
@@ -101,6 +104,11 @@ def documents(kind: str, texts: list[str], sentences: list[str], generator: rand
         width = generator.randint(40, 120)
         separator = "\n\n" if kind == "wrapped" else "\n"
         return separator.join(textwrap.fill(p, width) for p in sample) + "\n", sample
+    if kind.startswith("one paragraph"):
+        paragraph = generator.choice(texts)
+        if kind.endswith("wrapped"):
+            return textwrap.fill(paragraph, generator.randint(40, 120)) + "\n", [paragraph]
+        return fill_proportional(paragraph, generator.randint(60, 100)) + "\n", [paragraph]
     if kind.startswith("proportional"):
         sample = generator.sample(texts, generator.randint(2, 6))
         width = generator.randint(60, 100)
@@ -130,7 +138,8 @@ def wrong_parts(got: list[str], want: list[str]) -> tuple[bool, bool]:
 
 
 KINDS = ("wrapped", "web copy", "short lines", "wrapped, then short lines",
-         "wrapped, no blank lines", "proportional, no blank lines", "proportional, blank lines")
+         "wrapped, no blank lines", "proportional, no blank lines", "proportional, blank lines",
+         "one paragraph, wrapped", "one paragraph, proportional")
 
 
 def fuzz(count: int, seed: int) -> None:

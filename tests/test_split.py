@@ -468,3 +468,33 @@ def test_in_hard_wrapped_text_a_full_line_of_a_flowing_block_joins_too():
     assert _layout_of(text).wrap == 72
     # after "...a decade over" (60 columns) the word "history" would have fitted at 72: the line is full, so it joins
     assert [p.text for p in split_paragraphs(text)] == [*prose, _FLOWING_TEXT]
+
+
+def test_a_few_flowing_lines_pasted_alone_come_back_as_one_paragraph():
+    lines = [
+        "Japan and South Korea agreed on Thursday to restore the regular visits",  # 70
+        "of their leaders, ending a freeze of more than a decade over",  # 60
+        "history and trade, and officials in Washington, who had pressed",  # 63: full, before a capital
+        "Seoul and Tokyo for months, welcomed the decision and said a summit",
+        "would follow.",
+    ]
+    assert [p.text for p in split_paragraphs("\n".join(lines) + "\n")] == [" ".join(lines)]
+    assert len(split_paragraphs("\n".join(lines) + "\n", "lines")) == 5
+
+
+def test_a_short_text_flows_when_a_break_continues_and_every_followed_line_is_full():
+    from model.split import _short_flow_measure
+
+    assert _short_flow_measure(_flow_lines([70, 60, 63, 67, 20], [True, False, False, True])) == 70
+    assert _short_flow_measure(_flow_lines([70, 60, 63, 67, 20], [False] * 4)) is None  # headlines, bylines, lists
+    assert _short_flow_measure(_flow_lines([70, 56, 63, 67, 20], [True] * 4)) == 70  # four fifths of the widest
+    assert _short_flow_measure(_flow_lines([70, 55, 63, 67, 20], [True] * 4)) is None
+    assert _short_flow_measure(_flow_lines([120, 100, 20], [True] * 2)) == 120
+    assert _short_flow_measure(_flow_lines([121, 100, 20], [True] * 2)) is None  # paragraphs of web copy, one a line
+    assert _short_flow_measure(_flow_lines([40, 39, 20], [True] * 2)) == 40
+    assert _short_flow_measure(_flow_lines([39, 39, 20], [True] * 2)) is None
+    assert _short_flow_measure(_flow_lines([70] * 6, [True] * 5)) == 70
+    assert _short_flow_measure(_flow_lines([70] * 7, [True] * 6)) is None  # enough lines for the measure proper
+    two_blocks = _flow_lines([70, 60], [True]) + [None] + _flow_lines([70, 60], [True])  # full lines, but two blocks
+    assert _short_flow_measure(two_blocks) is None
+    assert _short_flow_measure([None, *_flow_lines([70, 60, 20], [True] * 2), None]) == 70  # blank lines around it
