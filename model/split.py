@@ -28,13 +28,15 @@ as wrapped prose:
   reaches the measure. A full line never joins a next line that starts a
   list item or a speaker's turn, or is indented further (unless it hangs
   under a list item's text);
-- a few flowing lines (one block of two to six lines, too few to show a
-  measure): when one break continues a sentence and every followed line is
-  full against the widest, full lines join as in flowing text, except a
-  paragraph's first line (it may be a headline) and one ending a sentence.
+- a few flowing lines (one block of up to six lines, too few to show a
+  measure): when one break continues a sentence, every followed line is
+  full against the widest of them and the last line ends like a
+  paragraph's, full lines join as in flowing text, except a paragraph's
+  first line (it may be a headline), one ending a sentence, and one before
+  a hyphen (a list item).
 
-Web copy with one paragraph per line, headlines, menus and lists are none
-of these.
+Web copy with one paragraph per line, menus and most headlines and lists
+are none of these.
 
 The splitter works on an iterable of lines so a large file is never held in
 memory at once: at most the probe, or one block of up to _PROBE_LIMIT lines.
@@ -71,10 +73,11 @@ _SHORT_MAX_MEASURE = 120
 _SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
 _SPACE = re.compile(r"\s+")
 _HYPHEN_END = re.compile(r"[^\W\d_]-$")  # a letter, then a hyphen
-# A line that starts a list item or a speaker's turn: a bullet or hyphen, a number or letter with a dot or bracket, or
-# up to three capitalised words and a colon ("Q:", "MR. KIM:"). Full lines of flowing text do not join such a line.
-# (En and em dashes are left out: in wrapped prose a line often starts with one.)
-_ITEM_START = re.compile(r"(?:[\u2022\u25aa\u25e6\u25cf\u25cb\u25a0\u25a1\u2023\u2043\u00b7*-]|\(?(?:\d{1,2}|[A-Za-z])[.)])\s"
+_HYPHEN_ITEM = re.compile(r"-\s")  # in a few lines, where a dash rarely falls at a break, a hyphen starts a list item
+# A line that starts a list item or a speaker's turn: a bullet, a number or letter with a dot or bracket, or up to
+# three capitalised words and a colon ("Q:", "MR. KIM:"). Full lines of flowing text do not join such a line.
+# (Dashes are left out: in wrapped prose a line often starts with one, as in "... in decades" / "- a judgement ...".)
+_ITEM_START = re.compile(r"(?:[\u2022\u25aa\u25e6\u25cf\u25cb\u25a0\u25a1\u2023\u2043\u00b7*]|\(?(?:\d{1,2}|[A-Za-z])[.)])\s"
                          r"|(?:[A-Z][\w.'\u2019-]*\s?){1,3}:\s")
 
 
@@ -211,10 +214,11 @@ def _short_flow_measure(lines: list[_Line | None]) -> int | None:
     """The measure of a text of a few flowing lines (a paragraph pasted from a PDF), or None.
 
     Such a text is one block with too few lines for `_flow_measure`. It
-    counts as flowing when one of its breaks continues a sentence and every
+    counts as flowing when one of its breaks continues a sentence, every
     line that another follows is full against the widest of them, which must
-    be 40 to 120 columns: a headline over a byline, a list, or paragraphs of
-    web copy one to a line rarely are.
+    be 40 to 120 columns, and its last line ends a sentence or is short, as a
+    paragraph's does. A headline over a byline, a list of headlines, or
+    paragraphs of web copy one to a line seldom meet all three.
     """
     filled = [i for i, line in enumerate(lines) if line is not None]
     if not filled or None in lines[filled[0] : filled[-1]]:
@@ -226,6 +230,9 @@ def _short_flow_measure(lines: list[_Line | None]) -> int | None:
     measure = max(a.width for a, _ in pairs)
     if not _MIN_WRAP_WIDTH <= measure <= _SHORT_MAX_MEASURE or any(a.width < _FLOW_FULL[0] * measure for a, _ in pairs):
         return None
+    last = text_lines[-1]
+    if not _SENTENCE_END.search(last.text) and last.width >= _FLOW_FULL[0] * measure:
+        return None  # a paragraph ends with a sentence or a short line; a list of headlines need not
     return measure
 
 
@@ -279,7 +286,7 @@ def _joins(mode: str, current: list[_Line], following: _Line, layout: _Layout | 
         return True  # exact: the next word did not fit, whatever it is
     if layout.measure is None or _starts_apart(current[0], previous, following):
         return False
-    if layout.short and (len(current) < 2 or _SENTENCE_END.search(previous.text)):
+    if layout.short and (len(current) < 2 or _SENTENCE_END.search(previous.text) or _HYPHEN_ITEM.match(following.text)):
         return False  # read from a few lines: a first line may be a headline, a sentence's end a paragraph's
     return _fills(previous, following, layout)
 
@@ -339,6 +346,8 @@ def _line_layouts(stream: Iterator[_Line | None], layout: _Layout | None) -> Ite
 
 def _block_layout(lines: list[_Line], layout: _Layout) -> _Layout | None:
     """The layout of one block of a wrapped or flowing text; None when the block does not read as wrapped prose."""
+    if layout.short and len(lines) > _FLOW_MIN_LINES:
+        return None  # the few lines the probe saw were not the whole text (it began with a thousand blank lines)
     flows = any(_continues(a, b) for a, b in zip(lines, lines[1:]))
     if layout.wrap is not None and not flows:
         ends = bool(lines) and (bool(_SENTENCE_END.search(lines[-1].text)) or lines[-1].width < _SHORT_LAST_LINE * layout.wrap)

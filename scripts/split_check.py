@@ -187,7 +187,7 @@ def line_end_rules_only(text: str) -> list[split.Paragraph]:
 
 
 def before_flowing_rule(text: str) -> list[split.Paragraph]:
-    """`auto` as it was before the flowing rule: no text counts as flowing, and no line is joined for being full."""
+    """`auto` as it was before the flowing rules: no line is joined for being full (the layouts are still read)."""
     with patched(_flow_measure=lambda lines: None, _fills=lambda previous, following, layout: False):
         return split_paragraphs(text, "auto")
 

@@ -493,8 +493,47 @@ def test_a_short_text_flows_when_a_break_continues_and_every_followed_line_is_fu
     assert _short_flow_measure(_flow_lines([121, 100, 20], [True] * 2)) is None  # paragraphs of web copy, one a line
     assert _short_flow_measure(_flow_lines([40, 39, 20], [True] * 2)) == 40
     assert _short_flow_measure(_flow_lines([39, 39, 20], [True] * 2)) is None
-    assert _short_flow_measure(_flow_lines([70] * 6, [True] * 5)) == 70
-    assert _short_flow_measure(_flow_lines([70] * 7, [True] * 6)) is None  # enough lines for the measure proper
-    two_blocks = _flow_lines([70, 60], [True]) + [None] + _flow_lines([70, 60], [True])  # full lines, but two blocks
+    assert _short_flow_measure(_flow_lines([70] * 5 + [30], [True] * 5)) == 70
+    assert _short_flow_measure(_flow_lines([70] * 6 + [30], [True] * 6)) is None  # enough lines for the measure proper
+    two_blocks = _flow_lines([70, 60], [True]) + [None] + _flow_lines([70, 25], [True])  # full lines, but two blocks
     assert _short_flow_measure(two_blocks) is None
     assert _short_flow_measure([None, *_flow_lines([70, 60, 20], [True] * 2), None]) == 70  # blank lines around it
+    # a paragraph ends with a sentence or a short line; a list of headlines need not
+    assert _short_flow_measure(_flow_lines([70, 60, 56], [True] * 2)) is None
+    assert _short_flow_measure(_flow_lines([70, 60, 55], [True] * 2)) == 70
+    assert _short_flow_measure(_flow_lines([70, 60], [True]) + [_line("and so the talks went on.", 70)]) == 70
+    ends_wide = _line("and so the talks went on, as the ministers had hoped.", 90)  # the widest line, but the last
+    assert _short_flow_measure(_flow_lines([70, 60], [True]) + [ends_wide]) == 70  # the widest followed line is the measure
+
+
+def test_in_a_few_lines_a_list_of_headlines_or_items_is_not_joined_by_width():
+    headlines = [
+        "Japan, South Korea restore fast-track trade status after four years",
+        "eased tensions give Washington a stronger hand in the Indo-Pacific region",  # joined by the lower-case rule
+        "Trilateral drills resume in the East Sea as Pyongyang tests new missile",
+    ]
+    got = [p.text for p in split_paragraphs("\n".join(headlines) + "\n")]
+    assert got == [" ".join(headlines[:2]), headlines[2]]  # the last line is full and ends no sentence: not a paragraph
+    items = ("The ministers agreed on three steps, which they set out in a joint note\n"
+             "that was published on Monday and which covers the following three areas\n- Missile data sharing\n")
+    assert len(split_paragraphs(items)) == 2  # a hyphen starts an item in a few lines
+
+
+def test_a_dash_starting_a_line_of_long_flowing_text_is_not_a_list_item():
+    dashed = _FLOWING.replace("to abandon in 2019 over export controls.",  # a full line (68), then a dash
+                              "to abandon in 2019 over the export controls Tokyo had placed on chemicals\n- a step it welcomed.")
+    assert [p.text for p in split_paragraphs(dashed + _FLOWING)] == [" ".join(dashed.split()), _FLOWING_TEXT]
+
+
+def test_a_few_lines_read_after_a_thousand_blank_ones_do_not_set_the_rule_for_the_rest():
+    from model import split
+
+    paragraph = ["Japan and South Korea agreed on Thursday to restore the regular visits",
+                 "of their leaders, ending a freeze of more than a decade over history", "and trade."]
+    rest = ["Allies agree to share missile warning data in real time from December",
+            "and the three will hold their drills in the East China Sea every year",  # joined by the lower-case rule
+            "Seoul and Tokyo to resume shuttle diplomacy after a twelve-year gap",
+            "Beijing warns the three partners against building a new bloc in Asia"]
+    text = "\n" * (split._PROBE_LIMIT - 3) + "\n".join(paragraph + rest) + "\n"  # the probe sees the paragraph alone
+    got = [p.text for p in split_paragraphs(text)]
+    assert got == [" ".join(paragraph), " ".join(rest[:2]), rest[2], rest[3]]
