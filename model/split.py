@@ -28,7 +28,7 @@ as wrapped prose:
   reaches the measure. A full line never joins a next line that starts a
   list item or a speaker's turn, or is indented further (unless it hangs
   under a list item's text);
-- a few flowing lines (one block of up to six lines, too few to show a
+- a few flowing lines (one block of three to six lines, too few to show a
   measure): when one break continues a sentence, every followed line is
   full against the widest of them and the last line ends like a
   paragraph's, full lines join as in flowing text, except a paragraph's
