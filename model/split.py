@@ -247,10 +247,10 @@ def _fills(previous: _Line, following: _Line, layout: _Layout) -> bool:
     full, while a sentence often ends at a wrap.
     """
     measure = layout.measure
-    next_word = len(following.text.split(maxsplit=1)[0])
-    if previous.width > _FLOW_FULL[1] * measure:
+    width, with_next_word = _fit_range(previous, following)
+    if width > _FLOW_FULL[1] * measure:
         return False
-    if previous.width < _FLOW_FULL[0] * measure and previous.width + 1 + next_word <= measure:
+    if width < _FLOW_FULL[0] * measure and with_next_word < measure:  # the next word and its space would have fitted
         return False
     ends_sentence = bool(_SENTENCE_END.search(previous.text))
     return not ends_sentence or layout.blank_separated or previous.width >= _FLOW_FULL_SENTENCE * measure
